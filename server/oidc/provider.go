@@ -92,6 +92,11 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Load (or make) the signing key now, so the first request does not pay
+	// for it and a wrong secret fails the start rather than a login.
+	if _, err := p.keys.Signing(ctx); err != nil {
+		return nil, err
+	}
 	p.verify = &verify.Verifier{Issuer: p.issuer, Keys: p.keys, Revocations: p, Now: p.now}
 	if err := p.ensureCLIClient(ctx); err != nil {
 		return nil, err
