@@ -62,7 +62,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the database %s: %w", redact(cfg.Database), err)
 	}
-	s, err := build(ctx, cfg, st)
+	s, err := NewWithStore(ctx, cfg, st)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -70,7 +70,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func build(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
+// NewWithStore builds a server over an open store, which it then owns.
+func NewWithStore(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
 	secret, err := loadSecret(cfg.SecretFile)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,205 @@
+package oidc_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/wardauth/ward/internal/softauthn"
+	"github.com/wardauth/ward/internal/testserver"
+	"github.com/wardauth/ward/server/store"
+)
+
+// loopback is the redirect a CLI's listener would have. Nothing listens on
+// it: the tests stop at the redirect and read the code from it, as the
+// listener would.
+const loopback = "http://127.0.0.1:49152/callback"
+
+// env is a running server with a signed-up person in a browser-like client.
+type env struct {
+	srv  *testserver.Server
+	user *softauthn.Client
+	conf *oauth2.Config
+}
+
+func newEnv(t *testing.T, st store.Store) *env {
+	t.Helper()
+	srv := testserver.Start(t, st, testserver.NewClock())
+	user := softauthn.NewClient(srv.URL, softauthn.New())
+	if _, err := user.SignUp(context.Background(), "ada@example.com", "Ada"); err != nil {
+		t.Fatalf("sign-up: %v", err)
+	}
+	// Stop at the redirect to the application, as a browser would hand it
+	// to the CLI's listener.
+	user.HTTP.CheckRedirect = func(r *http.Request, _ []*http.Request) error {
+		if r.URL.Host != strings.TrimPrefix(srv.URL, "http://") {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	return &env{srv: srv, user: user, conf: cliConfig(srv.URL)}
+}
+
+func cliConfig(issuer string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: "ward-cli",
+		Endpoint: oauth2.Endpoint{
+			AuthURL:       issuer + "/authorize",
+			TokenURL:      issuer + "/oauth/token",
+			DeviceAuthURL: issuer + "/oauth/device_authorization",
+			AuthStyle:     oauth2.AuthStyleInParams,
+		},
+		RedirectURL: loopback,
+		Scopes:      []string{"openid", "email", "offline_access"},
+	}
+}
+
+// authorize runs /authorize in the signed-in browser and returns where the
+// server finally redirected.
+func (e *env) authorize(t *testing.T, authURL string) *url.URL {
+	t.Helper()
+	resp, err := e.user.HTTP.Get(authURL)
+	if err != nil {
+		t.Fatalf("GET %s: %v", authURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 3 {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("authorize answered %s, not a redirect: %s", resp.Status, body)
+	}
+	loc, err := resp.Location()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// code completes an authorization for verifier and returns the code.
+func (e *env) code(t *testing.T, verifier string) string {
+	t.Helper()
+	loc := e.authorize(t, e.conf.AuthCodeURL("st4te", oauth2.S256ChallengeOption(verifier)))
+	q := loc.Query()
+	if q.Get("error") != "" || q.Get("code") == "" || q.Get("state") != "st4te" {
+		t.Fatalf("redirect %s: want a code and the state back", loc)
+	}
+	return q.Get("code")
+}
+
+// login runs the whole browser flow and returns the tokens.
+func (e *env) login(t *testing.T) *oauth2.Token {
+	t.Helper()
+	v := oauth2.GenerateVerifier()
+	tok, err := e.conf.Exchange(context.Background(), e.code(t, v), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatalf("code exchange: %v", err)
+	}
+	return tok
+}
+
+// oauthError is an RFC 6749 error response.
+type oauthError struct {
+	Code        string `json:"error"`
+	Description string `json:"error_description"`
+	status      int
+}
+
+// postForm posts to an endpoint and decodes an RFC 6749 error, if any.
+func postForm(t *testing.T, endpoint string, form url.Values) (map[string]any, *oauthError) {
+	t.Helper()
+	resp, err := http.PostForm(endpoint, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); len(body) > 0 && !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("%s answered %s with Content-Type %q, not JSON: %s", endpoint, resp.Status, ct, body)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e oauthError
+		if err := json.Unmarshal(body, &e); err != nil || e.Code == "" {
+			t.Fatalf("%s answered %s without an RFC 6749 error: %s", endpoint, resp.Status, body)
+		}
+		e.status = resp.StatusCode
+		return nil, &e
+	}
+	out := map[string]any{}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &out); err != nil {
+			t.Fatalf("%s: %v: %s", endpoint, err, body)
+		}
+	}
+	return out, nil
+}
+
+func wantError(t *testing.T, e *oauthError, code, descContains string) {
+	t.Helper()
+	if e == nil {
+		t.Fatalf("the request succeeded; want error %s", code)
+	}
+	if e.Code != code || !strings.Contains(e.Description, descContains) {
+		t.Fatalf("error %s (%q), want %s containing %q", e.Code, e.Description, code, descContains)
+	}
+}
+
+func refreshForm(token string) url.Values {
+	return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {token}, "client_id": {"ward-cli"}}
+}
+
+// me calls GET /v1/me with an access token and returns the status and body.
+func me(t *testing.T, issuer, access string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", issuer+"/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+access)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func mustMe(t *testing.T, issuer, access string) map[string]any {
+	t.Helper()
+	status, body := me(t, issuer, access)
+	if status != http.StatusOK {
+		t.Fatalf("/v1/me answered %d: %v", status, body)
+	}
+	return body
+}
+
+func wantMeRefused(t *testing.T, issuer, access, why string) {
+	t.Helper()
+	if status, body := me(t, issuer, access); status != http.StatusUnauthorized {
+		t.Fatalf("%s: /v1/me answered %d %v; want 401", why, status, body)
+	}
+}
+
+
+// decideDevice submits the approval page's form as the signed-in person.
+func (e *env) decideDevice(t *testing.T, userCode, decision string) int {
+	t.Helper()
+	ctx := context.Background()
+	csrf, err := e.user.CSRF(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"csrf": {csrf}, "user_code": {userCode}, "decision": {decision}}
+	req, _ := http.NewRequest("POST", e.srv.URL+"/device/decide", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.srv.URL)
+	resp, err := e.user.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
