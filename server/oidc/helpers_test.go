@@ -203,3 +203,5 @@ func (e *env) decideDevice(t *testing.T, userCode, decision string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
