@@ -167,7 +167,7 @@ func (c *Config) fill() error {
 		c.Listen = "127.0.0.1:8080"
 	}
 	if c.Issuer == "" {
-		c.Issuer = "http://" + c.Listen
+		c.Issuer = DefaultIssuer(c.Listen)
 	}
 	c.Issuer = strings.TrimSuffix(c.Issuer, "/")
 	if c.DataDir == "" {
@@ -186,6 +186,22 @@ func (c *Config) fill() error {
 		c.Now = time.Now
 	}
 	return nil
+}
+
+// DefaultIssuer is the issuer for a server listening on addr with no
+// --issuer: http:// and the address, except that a loopback or unspecified
+// IP becomes "localhost". WebAuthn refuses IP addresses as relying-party
+// IDs, and browsers treat http://localhost as a secure context, so this is
+// the one default under which passkeys work out of the box.
+func DefaultIssuer(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && (ip.IsLoopback() || ip.IsUnspecified())) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // DefaultDataDir is $XDG_DATA_HOME/ward, or ~/.local/share/ward.

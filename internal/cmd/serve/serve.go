@@ -61,7 +61,7 @@ they must then share the secret file too.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Listen, "listen", env("WARD_LISTEN"), "address to listen on (env WARD_LISTEN; default 127.0.0.1:8080)")
-	f.StringVar(&o.Issuer, "issuer", env("WARD_ISSUER"), "public URL of this server (env WARD_ISSUER; default http:// + the listen address)")
+	f.StringVar(&o.Issuer, "issuer", env("WARD_ISSUER"), "public URL of this server (env WARD_ISSUER; default http:// + the listen address, with localhost for a loopback IP)")
 	f.StringVar(&o.DataDir, "data-dir", env("WARD_DATA_DIR"), "directory for the SQLite database and secret (env WARD_DATA_DIR; default $XDG_DATA_HOME/ward)")
 	f.StringVar(&o.Database, "database", env("WARD_DATABASE_URL"), "postgres:// URL or SQLite file (env WARD_DATABASE_URL; default ward.db in the data dir)")
 	f.StringVar(&o.Secret, "secret-file", env("WARD_SECRET_FILE"), "master secret file, shared by all nodes (env WARD_SECRET_FILE; default secret.key in the data dir)")
@@ -75,6 +75,7 @@ func env(name string) string { return os.Getenv(name) }
 
 func run(ctx context.Context, o *Options) error {
 	logger := slog.New(slog.NewTextHandler(o.IO.ErrOut, nil))
+	slog.SetDefault(slog.New(quiet{logger.Handler()}))
 	cfg := server.Config{
 		Listen: o.Listen, Issuer: o.Issuer, DataDir: o.DataDir, Database: o.Database,
 		SecretFile: o.Secret, Logger: logger,
@@ -90,7 +91,7 @@ func run(ctx context.Context, o *Options) error {
 		return fmt.Errorf("cannot listen on %s: %w (is another server running there? choose another with --listen)", listen, err)
 	}
 	if cfg.Issuer == "" {
-		cfg.Issuer = "http://" + ln.Addr().String()
+		cfg.Issuer = server.DefaultIssuer(ln.Addr().String())
 	}
 	srv, err := server.New(ctx, cfg)
 	if err != nil {
@@ -103,3 +104,27 @@ func run(ctx context.Context, o *Options) error {
 	}
 	return srv.Serve(ctx, ln)
 }
+
+// quiet is the handler for slog's default logger, which zitadel/oidc logs
+// to. It logs every OAuth error a client earns (a pending device poll, a
+// bad code) as info or warning; those are the client's business, not the
+// operator's, and at thousands of polls a second they would drown the log.
+// They are demoted to debug; errors stay errors.
+type quiet struct{ slog.Handler }
+
+func (q quiet) Enabled(ctx context.Context, l slog.Level) bool {
+	if l < slog.LevelError {
+		l = slog.LevelDebug
+	}
+	return q.Handler.Enabled(ctx, l)
+}
+
+func (q quiet) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelError {
+		r.Level = slog.LevelDebug
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q quiet) WithAttrs(a []slog.Attr) slog.Handler { return quiet{q.Handler.WithAttrs(a)} }
+func (q quiet) WithGroup(n string) slog.Handler      { return quiet{q.Handler.WithGroup(n)} }
