@@ -183,7 +183,6 @@ func wantMeRefused(t *testing.T, issuer, access, why string) {
 	}
 }
 
-
 // decideDevice submits the approval page's form as the signed-in person.
 func (e *env) decideDevice(t *testing.T, userCode, decision string) int {
 	t.Helper()
