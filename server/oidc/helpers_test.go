@@ -16,10 +16,7 @@ import (
 	"github.com/wardauth/ward/server/store"
 )
 
-// loopback is the redirect a CLI's listener would have. Nothing listens on
-// it: the tests stop at the redirect and read the code from it, as the
-// listener would.
-const loopback = "http://127.0.0.1:49152/callback"
+const loopback = testserver.Loopback
 
 // env is a running server with a signed-up person in a browser-like client.
 type env struct {
@@ -31,76 +28,18 @@ type env struct {
 func newEnv(t *testing.T, st store.Store) *env {
 	t.Helper()
 	srv := testserver.Start(t, st, testserver.NewClock())
-	user := softauthn.NewClient(srv.URL, softauthn.New())
-	if _, err := user.SignUp(context.Background(), "ada@example.com", "Ada"); err != nil {
-		t.Fatalf("sign-up: %v", err)
-	}
-	// Stop at the redirect to the application, as a browser would hand it
-	// to the CLI's listener.
-	user.HTTP.CheckRedirect = func(r *http.Request, _ []*http.Request) error {
-		if r.URL.Host != strings.TrimPrefix(srv.URL, "http://") {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}
-	return &env{srv: srv, user: user, conf: cliConfig(srv.URL)}
+	return &env{srv: srv, user: srv.SignUp(t, "ada@example.com"), conf: srv.CLIConfig()}
 }
 
-func cliConfig(issuer string) *oauth2.Config {
-	return &oauth2.Config{
-		ClientID: "ward-cli",
-		Endpoint: oauth2.Endpoint{
-			AuthURL:       issuer + "/authorize",
-			TokenURL:      issuer + "/oauth/token",
-			DeviceAuthURL: issuer + "/oauth/device_authorization",
-			AuthStyle:     oauth2.AuthStyleInParams,
-		},
-		RedirectURL: loopback,
-		Scopes:      []string{"openid", "email", "offline_access"},
-	}
-}
-
-// authorize runs /authorize in the signed-in browser and returns where the
-// server finally redirected.
 func (e *env) authorize(t *testing.T, authURL string) *url.URL {
-	t.Helper()
-	resp, err := e.user.HTTP.Get(authURL)
-	if err != nil {
-		t.Fatalf("GET %s: %v", authURL, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 3 {
-		body, _ := io.ReadAll(resp.Body)
-		t.Fatalf("authorize answered %s, not a redirect: %s", resp.Status, body)
-	}
-	loc, err := resp.Location()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
+	return testserver.Authorize(t, e.user, authURL)
 }
 
-// code completes an authorization for verifier and returns the code.
 func (e *env) code(t *testing.T, verifier string) string {
-	t.Helper()
-	loc := e.authorize(t, e.conf.AuthCodeURL("st4te", oauth2.S256ChallengeOption(verifier)))
-	q := loc.Query()
-	if q.Get("error") != "" || q.Get("code") == "" || q.Get("state") != "st4te" {
-		t.Fatalf("redirect %s: want a code and the state back", loc)
-	}
-	return q.Get("code")
+	return testserver.Code(t, e.user, e.conf, verifier)
 }
 
-// login runs the whole browser flow and returns the tokens.
-func (e *env) login(t *testing.T) *oauth2.Token {
-	t.Helper()
-	v := oauth2.GenerateVerifier()
-	tok, err := e.conf.Exchange(context.Background(), e.code(t, v), oauth2.VerifierOption(v))
-	if err != nil {
-		t.Fatalf("code exchange: %v", err)
-	}
-	return tok
-}
+func (e *env) login(t *testing.T) *oauth2.Token { return testserver.Login(t, e.user, e.conf) }
 
 // oauthError is an RFC 6749 error response.
 type oauthError struct {
