@@ -286,21 +286,8 @@ func TestUserCodeGuessingIsLimited(t *testing.T) {
 
 func (e *env) lookupDevice(t *testing.T, code string) string {
 	t.Helper()
-	csrf, err := e.user.CSRF(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := url.Values{"csrf": {csrf}, "user_code": {code}}
-	req, _ := http.NewRequest("POST", e.srv.URL+"/device", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", e.srv.URL)
-	resp, err := e.user.HTTP.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return strings.ToLower(string(b))
+	_, page := e.submit(t, "/device", url.Values{"user_code": {code}})
+	return strings.ToLower(page)
 }
 
 // Tokens not signed by the server's keys, or not signed at all, are

@@ -125,21 +125,29 @@ func wantMeRefused(t *testing.T, issuer, access, why string) {
 // decideDevice submits the approval page's form as the signed-in person.
 func (e *env) decideDevice(t *testing.T, userCode, decision string) int {
 	t.Helper()
-	ctx := context.Background()
-	csrf, err := e.user.CSRF(ctx)
+	status, _ := e.submit(t, "/device/decide", url.Values{"user_code": {userCode}, "decision": {decision}})
+	return status
+}
+
+// submit posts a page's form as the signed-in person's browser would, with
+// the Origin header and the CSRF token, and returns the status and page.
+func (e *env) submit(t *testing.T, path string, form url.Values) (int, string) {
+	t.Helper()
+	csrf, err := e.user.CSRF(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := url.Values{"csrf": {csrf}, "user_code": {userCode}, "decision": {decision}}
-	req, _ := http.NewRequest("POST", e.srv.URL+"/device/decide", strings.NewReader(form.Encode()))
+	form.Set("csrf", csrf)
+	req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", e.srv.URL)
 	resp, err := e.user.HTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
