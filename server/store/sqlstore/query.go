@@ -1,0 +1,87 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/wardauth/ward/server/store"
+)
+
+// querier is what *sql.DB, *sql.Conn and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// A handle runs queries written with ? placeholders on a pool or inside a
+// transaction, in the engine's dialect, and classifies the errors.
+type handle struct {
+	q querier
+	d *dialect
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func (h handle) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := h.q.ExecContext(ctx, h.d.rebind(query), args...)
+	if err != nil {
+		return 0, h.d.classify(err)
+	}
+	n, err := res.RowsAffected()
+	return n, h.d.classify(err)
+}
+
+// scan runs a query for one row and scans it into dest.
+func (h handle) scan(ctx context.Context, query string, args []any, dest ...any) error {
+	return h.d.classify(h.q.QueryRowContext(ctx, h.d.rebind(query), args...).Scan(dest...))
+}
+
+// updateOne runs a write that must change one row, or ErrNotFound.
+func (h handle) updateOne(ctx context.Context, query string, args ...any) error {
+	n, err := h.exec(ctx, query, args...)
+	if err == nil && n == 0 {
+		err = store.ErrNotFound
+	}
+	return err
+}
+
+// swap runs a compare-and-set write that must change one row. When it
+// changes none, it tells a missing row (ErrNotFound) from one whose state
+// failed the write's condition (ErrConflict) by running exists, a query for
+// the row by its key.
+func (h handle) swap(ctx context.Context, query string, args []any, exists string, key ...any) error {
+	n, err := h.exec(ctx, query, args...)
+	if err != nil || n == 1 {
+		return err
+	}
+	var one int
+	if err := h.scan(ctx, exists, key, &one); err != nil {
+		return err
+	}
+	return store.ErrConflict
+}
+
+// one runs a query for one row and scans it with scan.
+func one[T any](ctx context.Context, h handle, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+	v, err := scan(h.q.QueryRowContext(ctx, h.d.rebind(query), args...))
+	return v, h.d.classify(err)
+}
+
+// all runs a query and scans every row with scan.
+func all[T any](ctx context.Context, h handle, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := h.q.QueryContext(ctx, h.d.rebind(query), args...)
+	if err != nil {
+		return nil, h.d.classify(err)
+	}
+	defer rows.Close()
+	var list []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, h.d.classify(rows.Err())
+}
