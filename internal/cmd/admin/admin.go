@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -37,8 +38,8 @@ func NewCmd(io *iostreams.IOStreams) *cobra.Command {
 		Use:   "admin",
 		Short: "Administer a Ward server's database",
 	}
-	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", envOr("WARD_DATA_DIR"), "the server's data directory (env WARD_DATA_DIR)")
-	cmd.PersistentFlags().StringVar(&o.Database, "database", envOr("WARD_DATABASE_URL"), "the server's database (env WARD_DATABASE_URL)")
+	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", os.Getenv("WARD_DATA_DIR"), "the server's data directory (env WARD_DATA_DIR)")
+	cmd.PersistentFlags().StringVar(&o.Database, "database", os.Getenv("WARD_DATABASE_URL"), "the server's database (env WARD_DATABASE_URL)")
 	cmd.AddCommand(newClientsCmd(o))
 	return cmd
 }
@@ -191,4 +192,3 @@ func removeClient(ctx context.Context, o *Options, id string) error {
 	return nil
 }
 
-func envOr(name string) string { return lookupEnv(name) }

@@ -1,5 +1,0 @@
-package admin
-
-import "os"
-
-func lookupEnv(name string) string { return os.Getenv(name) }
