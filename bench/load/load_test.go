@@ -15,6 +15,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wardauth/ward/bench/internal/latency"
+	"github.com/wardauth/ward/bench/internal/procstat"
 )
 
 func TestRunCountsEveryRequest(t *testing.T) {
@@ -109,7 +112,7 @@ func TestRunMeasuresLatency(t *testing.T) {
 	// The handler's sleep is a floor on every latency. The upper bound is
 	// deliberately loose: a loaded CI machine may be slow, never faster.
 	l := res.Latency
-	if l.P50 < ms(delay) || l.P90 < l.P50 || l.P99 < l.P90 || l.Max < l.P99 {
+	if l.P50 < latency.MS(delay) || l.P90 < l.P50 || l.P99 < l.P90 || l.Max < l.P99 {
 		t.Errorf("latencies not ordered or below the %v floor: %+v", delay, l)
 	}
 	if l.P50 > 5000 {
@@ -153,24 +156,6 @@ func TestRunCountsErrorsByStatusAndTransport(t *testing.T) {
 	}
 }
 
-func TestPercentileNearestRank(t *testing.T) {
-	d := make([]time.Duration, 100)
-	for i := range d {
-		d[i] = time.Duration(i+1) * time.Millisecond
-	}
-	for _, c := range []struct {
-		p    float64
-		want time.Duration
-	}{{50, 50 * time.Millisecond}, {90, 90 * time.Millisecond}, {99, 99 * time.Millisecond}, {100, 100 * time.Millisecond}, {0, time.Millisecond}} {
-		if got := Percentile(d, c.p); got != c.want {
-			t.Errorf("p%v = %v, want %v", c.p, got, c.want)
-		}
-	}
-	if got := Percentile([]time.Duration{7}, 99); got != 7 {
-		t.Errorf("single sample p99 = %v", got)
-	}
-}
-
 func TestMainJSONWithPID(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
@@ -204,26 +189,10 @@ func TestMainUsageErrors(t *testing.T) {
 	}
 }
 
-func TestParseProc(t *testing.T) {
-	// A command name with spaces and a ')' must not shift the fields.
-	stat := "42 (my (odd) proc) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 8 0 1000 1000000 500 18446744073709551615"
-	cpu, err := parseStatCPU([]byte(stat))
-	if err != nil || cpu != 3.0 {
-		t.Errorf("parseStatCPU = %v, %v; want 3.0s (250+50 ticks)", cpu, err)
-	}
-	rss, err := parseStatusRSS([]byte("Name:\tx\nVmHWM:\t  9000 kB\nVmRSS:\t  2048 kB\n"))
-	if err != nil || rss != 2048*1024 {
-		t.Errorf("parseStatusRSS = %v, %v; want 2 MiB", rss, err)
-	}
-	if _, err := parseStatusRSS([]byte("Name:\tkthread\n")); err == nil {
-		t.Error("want an error without VmRSS")
-	}
-}
-
 func TestWriteText(t *testing.T) {
 	r := &Result{Method: "POST", URL: "http://x", Concurrency: 2, Requests: 3,
 		Status: map[string]int{"200": 2, "500": 1}, ErrorsByStatus: map[string]int{"500": 1}, Errors: 1,
-		Server: &ProcUsage{PID: 1, Cores: 1.5, PeakRSSBytes: 1 << 20}}
+		Server: &procstat.Usage{PID: 1, Cores: 1.5, PeakRSSBytes: 1 << 20}}
 	var b bytes.Buffer
 	r.WriteText(&b)
 	for _, want := range []string{"requests    3", "status 500  1", "error  500  1", "cpu 1.50 cores", "peak rss 1.0 MiB"} {

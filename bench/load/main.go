@@ -31,6 +31,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wardauth/ward/bench/internal/procstat"
 )
 
 func main() {
@@ -53,16 +55,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var server, client *ProcSampler
+	var server, client *procstat.Sampler
 	if pid > 0 {
-		if server, err = StartProcSampler(pid, 100*time.Millisecond); err != nil {
+		if server, err = procstat.Start(pid, 100*time.Millisecond); err != nil {
 			fmt.Fprintf(stderr, "load: -pid %d: %v\n", pid, err)
 			return 1
 		}
 	}
 	// The generator shares the machine with the server; its own CPU use shows
 	// whether it, not the server, was the bottleneck.
-	client, _ = StartProcSampler(os.Getpid(), 100*time.Millisecond)
+	client, _ = procstat.Start(os.Getpid(), 100*time.Millisecond)
 
 	res, err := Run(ctx, cfg)
 	if err != nil {

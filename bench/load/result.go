@@ -6,6 +6,9 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/wardauth/ward/bench/internal/latency"
+	"github.com/wardauth/ward/bench/internal/procstat"
 )
 
 // Result is the report of one run. Latencies cover responses only: a request
@@ -16,25 +19,16 @@ type Result struct {
 	Concurrency int     `json:"concurrency"`
 	Seconds     float64 `json:"seconds"`
 	// Requests counts every completed attempt: responses plus transport errors.
-	Requests       int            `json:"requests"`
-	Errors         int            `json:"errors"`
-	RequestsPerSec float64        `json:"requests_per_sec"`
-	Latency        Latency        `json:"latency_ms"`
-	Status         map[string]int `json:"status"`
+	Requests       int             `json:"requests"`
+	Errors         int             `json:"errors"`
+	RequestsPerSec float64         `json:"requests_per_sec"`
+	Latency        latency.Summary `json:"latency_ms"`
+	Status         map[string]int  `json:"status"`
 	// ErrorsByStatus keys are HTTP status codes (4xx, 5xx) or a transport
 	// error kind such as "timeout".
-	ErrorsByStatus map[string]int `json:"errors_by_status"`
-	Server         *ProcUsage     `json:"server,omitempty"`
-	Client         *ProcUsage     `json:"client,omitempty"`
-}
-
-// Latency percentiles in milliseconds.
-type Latency struct {
-	Mean float64 `json:"mean"`
-	P50  float64 `json:"p50"`
-	P90  float64 `json:"p90"`
-	P99  float64 `json:"p99"`
-	Max  float64 `json:"max"`
+	ErrorsByStatus map[string]int  `json:"errors_by_status"`
+	Server         *procstat.Usage `json:"server,omitempty"`
+	Client         *procstat.Usage `json:"client,omitempty"`
 }
 
 func summarize(cfg Config, elapsed time.Duration, stats []workerStats) *Result {
@@ -62,41 +56,9 @@ func summarize(cfg Config, elapsed time.Duration, stats []workerStats) *Result {
 	if elapsed > 0 {
 		r.RequestsPerSec = float64(r.Requests) / elapsed.Seconds()
 	}
-	r.Latency = latencyOf(all)
+	r.Latency = latency.Of(all)
 	return r
 }
-
-func latencyOf(d []time.Duration) Latency {
-	if len(d) == 0 {
-		return Latency{}
-	}
-	slices.Sort(d)
-	var sum time.Duration
-	for _, v := range d {
-		sum += v
-	}
-	return Latency{
-		Mean: ms(sum / time.Duration(len(d))),
-		P50:  ms(Percentile(d, 50)),
-		P90:  ms(Percentile(d, 90)),
-		P99:  ms(Percentile(d, 99)),
-		Max:  ms(d[len(d)-1]),
-	}
-}
-
-// Percentile returns the nearest-rank p-th percentile of sorted: the
-// smallest value with at least p% of the samples at or below it. Nearest rank
-// always reports a latency that was actually observed.
-func Percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(p/100*float64(len(sorted)) + 0.999999999) // ceil without float noise
-	rank = max(1, min(rank, len(sorted)))
-	return sorted[rank-1]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // WriteText prints the report for a person.
 func (r *Result) WriteText(w io.Writer) {

@@ -191,4 +191,3 @@ func removeClient(ctx context.Context, o *Options, id string) error {
 	fmt.Fprintf(o.IO.ErrOut, "Removed client %s.\n", id)
 	return nil
 }
-

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -93,6 +95,12 @@ func run(ctx context.Context, o *Options) error {
 	if cfg.Issuer == "" {
 		cfg.Issuer = server.DefaultIssuer(ln.Addr().String())
 	}
+	if addr := os.Getenv("WARD_PPROF_ADDR"); addr != "" {
+		if err := servePprof(ctx, addr, logger); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		ln.Close()
@@ -128,3 +136,31 @@ func (q quiet) Handle(ctx context.Context, r slog.Record) error {
 
 func (q quiet) WithAttrs(a []slog.Attr) slog.Handler { return quiet{q.Handler.WithAttrs(a)} }
 func (q quiet) WithGroup(n string) slog.Handler      { return quiet{q.Handler.WithGroup(n)} }
+
+// servePprof serves the runtime profiles on addr until ctx is done, so a
+// benchmark can take a CPU profile of a server under load
+// (bench/wardbench, docs/benchmarks.md). It is opt-in through
+// WARD_PPROF_ADDR alone, not a flag, because profiles expose internals and
+// cost CPU while taken: nobody should turn it on in production by accident.
+// It gets its own listener and mux so the profiles never appear on the
+// public address.
+func servePprof(ctx context.Context, addr string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on WARD_PPROF_ADDR=%s: %w (unset it, or choose a free address)", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	logger.Warn("serving runtime profiles (WARD_PPROF_ADDR); do not expose this address", "addr", ln.Addr().String())
+	return nil
+}
