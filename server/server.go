@@ -102,6 +102,7 @@ func NewWithStore(ctx context.Context, cfg Config, st store.Store) (*Server, err
 	for _, path := range []string{"/.well-known/", "/authorize", "/authorize/", "/oauth/", "/userinfo", "/end_session", "/keys", "/healthz", "/ready"} {
 		mux.Handle(path, oauth)
 	}
+	mux.Handle("GET "+oidc.RevocationsPath, provider.Revocations())
 	mux.Handle("/v1/", api.Handler(st, provider.Verifier()))
 	mux.Handle("/", pages)
 	return &Server{cfg: cfg, store: st, provider: provider, handler: mux}, nil

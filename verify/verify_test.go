@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/wardauth/ward/internal/testserver"
+	"github.com/wardauth/ward/server/store"
 	"github.com/wardauth/ward/server/store/dbtest"
 	"github.com/wardauth/ward/verify"
 )
@@ -94,5 +96,32 @@ func TestMiddleware(t *testing.T) {
 		if resp.StatusCode != tc.status || !strings.Contains(resp.Header.Get("WWW-Authenticate"), tc.challenge) {
 			t.Errorf("%s: %d %q, want %d with %q", name, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), tc.status, tc.challenge)
 		}
+	}
+}
+
+// A resource server following the revocation feed refuses a token once its
+// login is revoked at the issuer.
+func TestRemoteRevocations(t *testing.T) {
+	srv := testserver.Start(t, dbtest.SQLite(t), nil)
+	sum := sha256.Sum256([]byte("rs-secret"))
+	srv.Store.Clients().Put(context.Background(), &store.Client{ID: "rs", Name: "rs", SecretHash: sum[:], CreatedAt: time.Now()})
+	tok := login(t, srv)
+	revs := &verify.RemoteRevocations{Issuer: srv.URL, ClientID: "rs", ClientSecret: "rs-secret", Interval: time.Nanosecond}
+	v := &verify.Verifier{Issuer: srv.URL, Keys: &verify.RemoteKeys{Issuer: srv.URL}, Revocations: revs}
+	if _, err := v.Verify(context.Background(), tok.AccessToken); err != nil {
+		t.Fatalf("before revocation: %v", err)
+	}
+	resp, err := http.PostForm(srv.URL+"/oauth/revoke", url.Values{"token": {tok.RefreshToken}, "client_id": {"ward-cli"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := v.Verify(context.Background(), tok.AccessToken); !errors.Is(err, verify.ErrRevoked) {
+		t.Fatalf("after revocation: %v, want ErrRevoked", err)
+	}
+
+	wrong := &verify.RemoteRevocations{Issuer: srv.URL, ClientID: "rs", ClientSecret: "nope", MaxStale: time.Nanosecond}
+	if _, err := wrong.FamilyRevoked(context.Background(), "x"); err == nil {
+		t.Fatal("a feed that refuses us must fail closed")
 	}
 }
