@@ -36,6 +36,9 @@ type DB struct {
 	// read runs reads. On SQLite it is a separate pool that WAL lets read
 	// while a write is in progress; on PostgreSQL it is the same pool.
 	read *sql.DB
+	// wst and rst cache prepared statements on SQLite's pools (nil on
+	// PostgreSQL, where pgx caches them).
+	wst, rst *stmts
 }
 
 var _ store.Store = (*DB)(nil)
@@ -124,7 +127,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &DB{d: sqliteDialect, write: write, read: read}, nil
+	return &DB{d: sqliteDialect, write: write, read: read, wst: newStmts(write), rst: newStmts(read)}, nil
 }
 
 func openPostgres(ctx context.Context, url, schema string) (*DB, error) {
@@ -149,8 +152,8 @@ func openPostgres(ctx context.Context, url, schema string) (*DB, error) {
 	return &DB{d: postgresDialect, write: pool, read: pool}, nil
 }
 
-func (db *DB) w() handle { return handle{db.write, db.d} }
-func (db *DB) r() handle { return handle{db.read, db.d} }
+func (db *DB) w() handle { return handle{q: db.write, d: db.d, st: db.wst} }
+func (db *DB) r() handle { return handle{q: db.read, d: db.d, st: db.rst} }
 
 // tx runs fn in a write transaction, committing if fn returns nil.
 func (db *DB) tx(ctx context.Context, fn func(h handle) error) error {
@@ -158,7 +161,7 @@ func (db *DB) tx(ctx context.Context, fn func(h handle) error) error {
 	if err != nil {
 		return db.d.classify(err)
 	}
-	if err := fn(handle{tx, db.d}); err != nil {
+	if err := fn(handle{q: tx, d: db.d, st: db.wst, tx: tx}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -185,6 +188,11 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	for _, c := range []*stmts{db.wst, db.rst} {
+		if c != nil {
+			c.close()
+		}
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

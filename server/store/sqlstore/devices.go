@@ -64,10 +64,29 @@ func (s devices) ByUserCode(ctx context.Context, userCode string, now time.Time)
 	return d, nil
 }
 
-// Poll reads the record, decides, and writes its decision with a
-// compare-and-set on the poll state it read. If another poll got in
-// between, it decides again on what that poll left.
+// Poll records a poll in one conditional write when it keeps to the
+// interval, which is every poll of a well-behaved client: one statement,
+// not a read and a write, because thousands of devices poll every few
+// seconds. Only when that write changes nothing (the code is unknown, or
+// the poll came too soon) does it read the record and decide.
 func (s devices) Poll(ctx context.Context, hash []byte, now time.Time, slowDown time.Duration) (*store.Device, bool, error) {
+	d, err := one(ctx, s.db.w(), scanDevice, `UPDATE devices SET last_poll = ?
+		WHERE code_hash = ? AND (last_poll = 0 OR last_poll + poll_interval <= ?)
+		RETURNING `+deviceColumns, micros(now), hash, micros(now))
+	if err == nil {
+		return d, false, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, false, fmt.Errorf("poll device authorization: %w", err)
+	}
+	return s.slowDown(ctx, hash, now, slowDown)
+}
+
+// slowDown handles a poll the fast path did not take: it reads the record
+// and writes its decision with a compare-and-set on the poll state it
+// read. If another poll got in between, it decides again on what that
+// poll left.
+func (s devices) slowDown(ctx context.Context, hash []byte, now time.Time, slowDown time.Duration) (*store.Device, bool, error) {
 	for {
 		d, err := s.byCodeHash(ctx, hash)
 		if err != nil {

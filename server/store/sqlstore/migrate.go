@@ -94,7 +94,7 @@ func (db *DB) apply(ctx context.Context, conn *sql.Conn, m migration) error {
 		return err
 	}
 	defer tx.Rollback() // a no-op after Commit
-	h := handle{tx, db.d}
+	h := handle{q: tx, d: db.d}
 	var n int
 	if err := h.scan(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", []any{m.version}, &n); err != nil {
 		return err

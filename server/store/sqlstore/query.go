@@ -19,12 +19,52 @@ type querier interface {
 type handle struct {
 	q querier
 	d *dialect
+	// st, if set, caches prepared statements for the pool; tx is set when
+	// the handle runs inside a transaction on that pool.
+	st *stmts
+	tx *sql.Tx
+}
+
+// stmt returns a prepared statement for query, or nil to run it as text.
+func (h handle) stmt(ctx context.Context, query string) *sql.Stmt {
+	if h.st == nil {
+		return nil
+	}
+	if h.tx == nil {
+		return h.st.get(ctx, query)
+	}
+	if s := h.st.lookup(query); s != nil {
+		return h.tx.StmtContext(ctx, s)
+	}
+	h.st.warm(query)
+	return nil
+}
+
+func (h handle) execContext(ctx context.Context, query string, args []any) (sql.Result, error) {
+	if s := h.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return h.q.ExecContext(ctx, h.d.rebind(query), args...)
+}
+
+func (h handle) queryRow(ctx context.Context, query string, args []any) *sql.Row {
+	if s := h.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return h.q.QueryRowContext(ctx, h.d.rebind(query), args...)
+}
+
+func (h handle) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
+	if s := h.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return h.q.QueryContext(ctx, h.d.rebind(query), args...)
 }
 
 type scanner interface{ Scan(dest ...any) error }
 
 func (h handle) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := h.q.ExecContext(ctx, h.d.rebind(query), args...)
+	res, err := h.execContext(ctx, query, args)
 	if err != nil {
 		return 0, h.d.classify(err)
 	}
@@ -34,7 +74,7 @@ func (h handle) exec(ctx context.Context, query string, args ...any) (int64, err
 
 // scan runs a query for one row and scans it into dest.
 func (h handle) scan(ctx context.Context, query string, args []any, dest ...any) error {
-	return h.d.classify(h.q.QueryRowContext(ctx, h.d.rebind(query), args...).Scan(dest...))
+	return h.d.classify(h.queryRow(ctx, query, args).Scan(dest...))
 }
 
 // updateOne runs a write that must change one row, or ErrNotFound.
@@ -64,13 +104,13 @@ func (h handle) swap(ctx context.Context, query string, args []any, exists strin
 
 // one runs a query for one row and scans it with scan.
 func one[T any](ctx context.Context, h handle, scan func(scanner) (T, error), query string, args ...any) (T, error) {
-	v, err := scan(h.q.QueryRowContext(ctx, h.d.rebind(query), args...))
+	v, err := scan(h.queryRow(ctx, query, args))
 	return v, h.d.classify(err)
 }
 
 // all runs a query and scans every row with scan.
 func all[T any](ctx context.Context, h handle, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := h.q.QueryContext(ctx, h.d.rebind(query), args...)
+	rows, err := h.query(ctx, query, args)
 	if err != nil {
 		return nil, h.d.classify(err)
 	}
