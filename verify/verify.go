@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -71,6 +72,8 @@ type Verifier struct {
 	Revocations Revocations      // nil: no revocation check (signature and expiry only)
 	Now         func() time.Time // nil: time.Now
 	Leeway      time.Duration    // allowed clock skew for exp/iat
+
+	cache verified
 }
 
 // wire is the JSON of a Ward access token.
@@ -91,6 +94,37 @@ type wire struct {
 
 // Verify checks token and returns its claims.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	now := time.Now()
+	if v.Now != nil {
+		now = v.Now()
+	}
+	c := v.cache.get(token)
+	if c == nil {
+		var err error
+		if c, err = v.parse(ctx, token, now); err != nil {
+			return nil, err
+		}
+		v.cache.put(token, c)
+	}
+	if now.After(c.Expiry.Add(v.Leeway)) {
+		return nil, ErrExpired
+	}
+	if v.Revocations != nil && c.FamilyID != "" {
+		revoked, err := v.Revocations.FamilyRevoked(ctx, c.FamilyID)
+		if err != nil {
+			return nil, fmt.Errorf("checking revocation: %w", err)
+		}
+		if revoked {
+			return nil, ErrRevoked
+		}
+	}
+	out := *c // the caller may change its copy; the cached one stays true
+	return &out, nil
+}
+
+// parse checks everything about a token that cannot change: its form, its
+// signature and its issuer.
+func (v *Verifier) parse(ctx context.Context, token string, now time.Time) (*Claims, error) {
 	tok, err := jwt.ParseSigned(token, Algorithms)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -109,27 +143,13 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	if w.Issuer != v.Issuer {
 		return nil, fmt.Errorf("%w: %q, not %q", ErrIssuer, w.Issuer, v.Issuer)
 	}
-	now := time.Now()
-	if v.Now != nil {
-		now = v.Now()
-	}
-	if w.Expiry == nil || now.After(w.Expiry.Time().Add(v.Leeway)) {
-		return nil, ErrExpired
+	if w.Expiry == nil {
+		return nil, fmt.Errorf("%w: no expiry", ErrMalformed)
 	}
 	if w.IssuedAt != nil && w.IssuedAt.Time().After(now.Add(v.Leeway+time.Minute)) {
 		return nil, fmt.Errorf("%w: issued in the future", ErrMalformed)
 	}
-	c := w.claims()
-	if v.Revocations != nil && c.FamilyID != "" {
-		revoked, err := v.Revocations.FamilyRevoked(ctx, c.FamilyID)
-		if err != nil {
-			return nil, fmt.Errorf("checking revocation: %w", err)
-		}
-		if revoked {
-			return nil, ErrRevoked
-		}
-	}
-	return c, nil
+	return w.claims(), nil
 }
 
 func (w *wire) claims() *Claims {
@@ -146,6 +166,33 @@ func (w *wire) claims() *Claims {
 		c.AuthTime = w.AuthTime.Time()
 	}
 	return c
+}
+
+// verified remembers tokens whose signature and issuer have been checked,
+// so a resource server that sees the same token on every request of a
+// session pays for the ECDSA verification once. Expiry and revocation are
+// still checked on every call. The cache is bounded: when full it starts
+// over, costing one verification per live token.
+type verified struct {
+	mu sync.Mutex
+	m  map[string]*Claims
+}
+
+const verifiedMax = 1 << 14
+
+func (c *verified) get(token string) *Claims {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[token]
+}
+
+func (c *verified) put(token string, claims *Claims) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= verifiedMax {
+		c.m = make(map[string]*Claims)
+	}
+	c.m[token] = claims
 }
 
 type claimsKey struct{}
