@@ -95,7 +95,7 @@ func (p *Provider) countGuess(ctx context.Context, ip string) error {
 }
 
 func (p *Provider) describe(ctx context.Context, id, clientID string, scopes []string, ip string, created time.Time) (*web.Request, error) {
-	c, err := p.store.Clients().Get(ctx, clientID)
+	c, err := p.clients.get(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}

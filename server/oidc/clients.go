@@ -92,7 +92,7 @@ func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 
 // loadClient returns the op.Client for id.
 func (p *Provider) loadClient(ctx context.Context, id string) (*client, error) {
-	c, err := p.store.Clients().Get(ctx, id)
+	c, err := p.clients.get(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, oidc.ErrInvalidClient().WithDescription("unknown client %q", id)
 	}

@@ -72,6 +72,7 @@ type Provider struct {
 	log     *slog.Logger
 	handler http.Handler
 	verify  *verify.Verifier
+	clients *clientCache
 }
 
 // New builds a Provider and makes sure the Ward CLI client exists.
@@ -87,6 +88,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		now:    cfg.Now,
 		log:    cfg.Logger,
 	}
+	p.clients = &clientCache{clients: cfg.Store.Clients(), now: p.now}
 	var err error
 	p.keys, err = newKeyring(cfg.Store.Keys(), derive(cfg.Secret, "signing-key seal"), p.now, cfg.KeyRotation, cfg.AccessTokenLifetime)
 	if err != nil {

@@ -146,7 +146,7 @@ func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clien
 }
 
 func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
-	c, err := s.p.store.Clients().Get(ctx, id)
+	c, err := s.p.clients.get(ctx, id)
 	if err != nil || !checkSecret(c, secret) {
 		return oidc.ErrInvalidClient().WithDescription("client authentication failed")
 	}
