@@ -208,6 +208,21 @@ func TestRefreshRetryWithinGrace(t *testing.T) {
 	}
 }
 
+// The grace is for one lost response, not a second copy of the token:
+// a second retry is reuse, and revokes the family.
+func TestRefreshRetriesOnlyOnce(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	tok := e.login(t)
+	for i := range 2 {
+		if _, oerr := postForm(t, e.srv.URL+"/oauth/token", refreshForm(tok.RefreshToken)); oerr != nil {
+			t.Fatalf("use %d: %+v", i+1, oerr)
+		}
+		e.srv.Clock.Advance(time.Second)
+	}
+	_, oerr := postForm(t, e.srv.URL+"/oauth/token", refreshForm(tok.RefreshToken))
+	wantError(t, oerr, "invalid_grant", "already used")
+}
+
 // Refresh stops at the session lifetime, with words a person can act on.
 func TestRefreshAfterSessionLifetime(t *testing.T) {
 	e := newEnv(t, dbtest.SQLite(t))
@@ -316,4 +331,45 @@ func TestForgedAccessTokensRefused(t *testing.T) {
 		wantMeRefused(t, e.srv.URL, forged, "signed by a rogue key as "+kid)
 	}
 	mustMe(t, e.srv.URL, tok.AccessToken)
+}
+
+// A page on another site cannot approve a device code for the signed-in
+// person: the approval form needs the CSRF token and a same-origin POST.
+func TestDeviceApprovalCSRF(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	da, err := e.conf.DeviceAuth(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	csrf, err := e.user.CSRF(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct{ origin, csrf string }{
+		"no token":          {e.srv.URL, ""},
+		"wrong token":       {e.srv.URL, "forged"},
+		"cross-site origin": {"https://evil.example", csrf},
+		"no origin":         {"", csrf},
+	} {
+		form := url.Values{"user_code": {da.UserCode}, "decision": {"approve"}}
+		if tc.csrf != "" {
+			form.Set("csrf", tc.csrf)
+		}
+		req, _ := http.NewRequest("POST", e.srv.URL+"/device/decide", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if tc.origin != "" {
+			req.Header.Set("Origin", tc.origin)
+		}
+		resp, err := e.user.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: approval answered %s, want 403", name, resp.Status)
+		}
+	}
+	e.srv.Clock.Advance(5 * time.Second)
+	_, oerr := postForm(t, e.srv.URL+"/oauth/token", deviceForm(da))
+	wantError(t, oerr, "authorization_pending", "")
 }

@@ -3,6 +3,7 @@ package oidc
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
@@ -51,7 +52,7 @@ func (p *Provider) rotate(ctx context.Context, raw, clientID string) (*grant, st
 			return nil, "", oidc.ErrServerError().WithParent(err)
 		}
 	}
-	if now.Sub(t.UsedAt) <= p.cfg.RefreshGrace {
+	if p.mayRetry(ctx, t, now) {
 		if err := rts.Regrant(ctx, hash, rec, now); err == nil {
 			return g, next, nil
 		} else if !errors.Is(err, store.ErrConflict) {
@@ -59,6 +60,18 @@ func (p *Provider) rotate(ctx context.Context, raw, clientID string) (*grant, st
 		}
 	}
 	return nil, "", p.reused(ctx, t)
+}
+
+// mayRetry reports whether a spent token may be presented once more: within
+// the grace window, and only if its successor is the one the rotation made
+// (a successor made later was itself a retry, and there is only one).
+// Regrant then checks atomically that the successor is still unused.
+func (p *Provider) mayRetry(ctx context.Context, t *store.RefreshToken, now time.Time) bool {
+	if now.Sub(t.UsedAt) > p.cfg.RefreshGrace || t.ReplacedBy == nil {
+		return false
+	}
+	successor, err := p.store.RefreshTokens().Get(ctx, t.ReplacedBy)
+	return err == nil && successor.CreatedAt.Equal(t.UsedAt)
 }
 
 // usable checks everything about a refresh token except whether it is
