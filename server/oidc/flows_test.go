@@ -61,6 +61,9 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		if next == "" || next == rt {
 			t.Fatalf("refresh did not rotate: %v", out)
 		}
+		if _, ok := out["id_token"]; ok {
+			t.Errorf("a refresh returned an ID token; a refresh is not an authentication")
+		}
 		mustMe(t, e.srv.URL, out["access_token"].(string))
 	})
 }

@@ -49,6 +49,9 @@ type grant struct {
 	Nonce     string // code flow only: echoed in the ID token
 	// Expires bounds every token of the grant: the session lifetime.
 	Expires time.Time
+	// refreshed is set for a grant carried by a refresh token rather than
+	// a fresh sign-in.
+	refreshed bool
 }
 
 func (g *grant) GetAMR() []string            { return g.AMR }
@@ -85,6 +88,7 @@ func grantFromRefresh(t *store.RefreshToken) *grant {
 	return &grant{
 		ClientID: t.ClientID, AccountID: t.AccountID, SessionID: t.SessionID, FamilyID: t.FamilyID,
 		Scopes: t.Scopes, AMR: t.AMR, AuthTime: t.AuthTime, Expires: t.ExpiresAt,
+		refreshed: true,
 	}
 }
 
