@@ -39,6 +39,8 @@ type DB struct {
 	// wst and rst cache prepared statements on SQLite's pools (nil on
 	// PostgreSQL, where pgx caches them).
 	wst, rst *stmts
+	// group batches SQLite's write transactions (nil on PostgreSQL).
+	group *group
 }
 
 var _ store.Store = (*DB)(nil)
@@ -127,7 +129,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &DB{d: sqliteDialect, write: write, read: read, wst: newStmts(write), rst: newStmts(read)}, nil
+	wst := newStmts(write)
+	return &DB{d: sqliteDialect, write: write, read: read, wst: wst, rst: newStmts(read),
+		group: newGroup(write, sqliteDialect, wst)}, nil
 }
 
 func openPostgres(ctx context.Context, url, schema string) (*DB, error) {
@@ -152,11 +156,15 @@ func openPostgres(ctx context.Context, url, schema string) (*DB, error) {
 	return &DB{d: postgresDialect, write: pool, read: pool}, nil
 }
 
-func (db *DB) w() handle { return handle{q: db.write, d: db.d, st: db.wst} }
+func (db *DB) w() handle { return handle{q: db.write, d: db.d, st: db.wst, group: db.group} }
 func (db *DB) r() handle { return handle{q: db.read, d: db.d, st: db.rst} }
 
-// tx runs fn in a write transaction, committing if fn returns nil.
+// tx runs fn in a write transaction, committing if fn returns nil. On
+// SQLite the transaction may share its commit with others (see group).
 func (db *DB) tx(ctx context.Context, fn func(h handle) error) error {
+	if db.group != nil {
+		return db.group.do(ctx, fn)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return db.d.classify(err)
@@ -188,6 +196,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	for _, c := range []*stmts{db.wst, db.rst} {
 		if c != nil {
 			c.close()

@@ -23,6 +23,20 @@ type handle struct {
 	// the handle runs inside a transaction on that pool.
 	st *stmts
 	tx *sql.Tx
+	// group, if set, runs each write of a pool handle as its own
+	// transaction in the next group commit (SQLite's writer).
+	group *group
+	// shared marks a transaction that other callers' work shares: its
+	// statements must not be cancelled by one caller's context, as an
+	// interrupted write rolls the whole transaction back.
+	shared bool
+}
+
+func (h handle) detach(ctx context.Context) context.Context {
+	if h.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // stmt returns a prepared statement for query, or nil to run it as text.
@@ -41,6 +55,7 @@ func (h handle) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (h handle) execContext(ctx context.Context, query string, args []any) (sql.Result, error) {
+	ctx = h.detach(ctx)
 	if s := h.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -48,6 +63,7 @@ func (h handle) execContext(ctx context.Context, query string, args []any) (sql.
 }
 
 func (h handle) queryRow(ctx context.Context, query string, args []any) *sql.Row {
+	ctx = h.detach(ctx)
 	if s := h.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -55,6 +71,7 @@ func (h handle) queryRow(ctx context.Context, query string, args []any) *sql.Row
 }
 
 func (h handle) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
+	ctx = h.detach(ctx)
 	if s := h.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -64,6 +81,11 @@ func (h handle) query(ctx context.Context, query string, args []any) (*sql.Rows,
 type scanner interface{ Scan(dest ...any) error }
 
 func (h handle) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if h.group != nil {
+		var n int64
+		err := h.group.do(ctx, func(t handle) (err error) { n, err = t.exec(ctx, query, args...); return err })
+		return n, err
+	}
 	res, err := h.execContext(ctx, query, args)
 	if err != nil {
 		return 0, h.d.classify(err)
@@ -74,6 +96,9 @@ func (h handle) exec(ctx context.Context, query string, args ...any) (int64, err
 
 // scan runs a query for one row and scans it into dest.
 func (h handle) scan(ctx context.Context, query string, args []any, dest ...any) error {
+	if h.group != nil {
+		return h.group.do(ctx, func(t handle) error { return t.scan(ctx, query, args, dest...) })
+	}
 	return h.d.classify(h.queryRow(ctx, query, args).Scan(dest...))
 }
 
@@ -104,12 +129,22 @@ func (h handle) swap(ctx context.Context, query string, args []any, exists strin
 
 // one runs a query for one row and scans it with scan.
 func one[T any](ctx context.Context, h handle, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+	if h.group != nil {
+		var v T
+		err := h.group.do(ctx, func(t handle) (err error) { v, err = one(ctx, t, scan, query, args...); return err })
+		return v, err
+	}
 	v, err := scan(h.queryRow(ctx, query, args))
 	return v, h.d.classify(err)
 }
 
 // all runs a query and scans every row with scan.
 func all[T any](ctx context.Context, h handle, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	if h.group != nil {
+		var v []T
+		err := h.group.do(ctx, func(t handle) (err error) { v, err = all(ctx, t, scan, query, args...); return err })
+		return v, err
+	}
 	rows, err := h.query(ctx, query, args)
 	if err != nil {
 		return nil, h.d.classify(err)

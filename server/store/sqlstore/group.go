@@ -1,0 +1,126 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+)
+
+// group commits SQLite write transactions in batches.
+//
+// SQLite has one writer, and Ward serialises its writes on one connection.
+// Under load most of a small transaction's time is not its SQL but what
+// surrounds it: taking the locks, appending the commit to the WAL, and the
+// goroutine waiting for a CPU between those system calls while holding
+// the writer. So transactions that arrive together run together: one
+// goroutine takes every transaction waiting, runs each inside its own
+// SAVEPOINT of one shared transaction (a failing one rolls back alone),
+// and commits once. The effect is the same as running them one after
+// another, which is what the single writer did anyway.
+type group struct {
+	db  *sql.DB // the write pool: one connection
+	d   *dialect
+	st  *stmts
+	ops chan *groupOp
+
+	quit     chan struct{}
+	quitOnce sync.Once
+}
+
+type groupOp struct {
+	fn   func(handle) error
+	done chan error
+}
+
+// maxGroup bounds a batch so that one commit's latency stays small.
+const maxGroup = 64
+
+func newGroup(db *sql.DB, d *dialect, st *stmts) *group {
+	g := &group{db: db, d: d, st: st, ops: make(chan *groupOp), quit: make(chan struct{})}
+	go g.run()
+	return g
+}
+
+// do runs fn in the next batch and waits for its commit. Cancelling ctx
+// stops the wait only before fn has started: a statement interrupted
+// inside the shared transaction would roll back the whole batch.
+func (g *group) do(ctx context.Context, fn func(handle) error) error {
+	op := &groupOp{fn: fn, done: make(chan error, 1)}
+	select {
+	case g.ops <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-g.quit:
+		return errClosed
+	}
+	return <-op.done
+}
+
+var errClosed = errors.New("the database is closed")
+
+func (g *group) run() {
+	for {
+		var batch []*groupOp
+		select {
+		case op := <-g.ops:
+			batch = append(batch, op)
+		case <-g.quit:
+			return
+		}
+	drain:
+		for len(batch) < maxGroup {
+			select {
+			case op := <-g.ops:
+				batch = append(batch, op)
+			default:
+				break drain
+			}
+		}
+		g.commit(batch)
+	}
+}
+
+func (g *group) commit(batch []*groupOp) {
+	ctx := context.Background()
+	results := make([]error, len(batch))
+	tx, err := g.db.BeginTx(ctx, nil)
+	if err == nil {
+		h := handle{q: tx, d: g.d, st: g.st, tx: tx, shared: true}
+		for i, op := range batch {
+			results[i] = g.one(ctx, tx, h, op.fn)
+		}
+		err = tx.Commit()
+	}
+	if err != nil {
+		err = g.d.classify(err)
+		for i := range results {
+			if results[i] == nil {
+				results[i] = err
+			}
+		}
+	}
+	for i, op := range batch {
+		op.done <- results[i]
+	}
+}
+
+// one runs fn inside a savepoint, rolling back to it if fn fails.
+func (g *group) one(ctx context.Context, tx *sql.Tx, h handle, fn func(handle) error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
+		return g.d.classify(err)
+	}
+	err := fn(h)
+	if err != nil {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO op"); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+	}
+	if _, rerr := tx.ExecContext(ctx, "RELEASE op"); rerr != nil && err == nil {
+		return g.d.classify(rerr)
+	}
+	return err
+}
+
+// close stops taking work; a batch being committed finishes first.
+func (g *group) close() { g.quitOnce.Do(func() { close(g.quit) }) }
