@@ -194,12 +194,9 @@ func (p *Provider) FamilyRevoked(ctx context.Context, familyID string) (bool, er
 	if familyID == "" {
 		return false, nil
 	}
-	f, err := p.store.RefreshTokens().Family(ctx, familyID)
+	revoked, err := p.store.RefreshTokens().FamilyRevoked(ctx, familyID)
 	if errors.Is(err, store.ErrNotFound) {
 		return true, nil // a family we never issued: treat as revoked
 	}
-	if err != nil {
-		return false, err
-	}
-	return !f.RevokedAt.IsZero(), nil
+	return revoked, err
 }

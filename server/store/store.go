@@ -249,6 +249,10 @@ type RefreshTokens interface {
 	CreateFamily(ctx context.Context, f *Family, first *RefreshToken) error
 	Get(ctx context.Context, hash []byte) (*RefreshToken, error)
 	Family(ctx context.Context, id string) (*Family, error)
+	// FamilyRevoked reports whether a family is revoked, ErrNotFound if
+	// there is none. It is the one question every verified access token
+	// asks, so it reads no more than it must.
+	FamilyRevoked(ctx context.Context, id string) (bool, error)
 	// Rotate spends old (which must be unused and unrevoked) and stores
 	// next in one transaction. It returns ErrConflict, storing nothing,
 	// if old was already spent or revoked.

@@ -110,7 +110,11 @@ func run(ctx context.Context, o *Options) error {
 	if o.Ready != nil {
 		o.Ready(ln.Addr().String())
 	}
-	return srv.Serve(ctx, ln)
+	if err := srv.Serve(ctx, ln); err != nil {
+		return err
+	}
+	logger.Info("ward stopped")
+	return nil
 }
 
 // quiet is the handler for slog's default logger, which zitadel/oidc logs

@@ -117,7 +117,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	// Open the writer first: it creates the file and switches it to WAL.
-	if err := write.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, write); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
 	}
@@ -132,6 +132,25 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	wst := newStmts(write)
 	return &DB{d: sqliteDialect, write: write, read: read, wst: wst, rst: newStmts(read),
 		group: newGroup(write, sqliteDialect, wst)}, nil
+}
+
+// pingSQLite opens the first connection. Switching a database to WAL takes
+// an exclusive lock for which SQLite does not wait (busy_timeout does not
+// apply), so a second process opening the file at that moment (ward admin
+// beside ward serve, say) is told SQLITE_BUSY; it tries again for a while.
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 func openPostgres(ctx context.Context, url, schema string) (*DB, error) {

@@ -87,8 +87,19 @@ func (g *group) commit(batch []*groupOp) {
 	tx, err := g.db.BeginTx(ctx, nil)
 	if err == nil {
 		h := handle{q: tx, d: g.d, st: g.st, tx: tx, shared: true}
-		for i, op := range batch {
-			results[i] = g.one(ctx, tx, h, op.fn)
+		if len(batch) == 1 {
+			// Alone in the batch: the transaction is the operation's own,
+			// and needs no savepoint.
+			h.shared = false
+			if results[0] = batch[0].fn(h); results[0] != nil {
+				tx.Rollback()
+				batch[0].done <- results[0]
+				return
+			}
+		} else {
+			for i, op := range batch {
+				results[i] = g.one(ctx, h, op.fn)
+			}
 		}
 		err = tx.Commit()
 	}
@@ -106,21 +117,20 @@ func (g *group) commit(batch []*groupOp) {
 }
 
 // one runs fn inside a savepoint, rolling back to it if fn fails.
-func (g *group) one(ctx context.Context, tx *sql.Tx, h handle, fn func(handle) error) error {
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
+func (g *group) one(ctx context.Context, h handle, fn func(handle) error) error {
+	if _, err := h.execContext(ctx, "SAVEPOINT op", nil); err != nil {
 		return g.d.classify(err)
 	}
 	err := fn(h)
 	if err != nil {
-		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO op"); rerr != nil {
+		if _, rerr := h.execContext(ctx, "ROLLBACK TO op", nil); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 	}
-	if _, rerr := tx.ExecContext(ctx, "RELEASE op"); rerr != nil && err == nil {
+	if _, rerr := h.execContext(ctx, "RELEASE op", nil); rerr != nil && err == nil {
 		return g.d.classify(rerr)
 	}
 	return err
 }
 
-// close stops taking work; a batch being committed finishes first.
 func (g *group) close() { g.quitOnce.Do(func() { close(g.quit) }) }

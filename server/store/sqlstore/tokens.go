@@ -76,6 +76,14 @@ func (s refreshTokens) Family(ctx context.Context, id string) (*store.Family, er
 	return f, nil
 }
 
+func (s refreshTokens) FamilyRevoked(ctx context.Context, id string) (bool, error) {
+	var revokedAt int64
+	if err := s.db.r().scan(ctx, "SELECT revoked_at FROM token_families WHERE id = ?", []any{id}, &revokedAt); err != nil {
+		return false, fmt.Errorf("get token family %s: %w", id, err)
+	}
+	return revokedAt != 0, nil
+}
+
 // errFamilyRevoked explains an ErrConflict from Rotate or Regrant.
 var errFamilyRevoked = errors.New("the token family has been revoked")
 

@@ -164,7 +164,16 @@ func testRevokeFamily(t *testing.T, s store.Store) {
 	next := newToken("fam", "fam/1", time.Minute)
 	check(t, s.RefreshTokens().Rotate(ctx, first.Hash, next, at(time.Minute)))
 
+	if revoked, err := s.RefreshTokens().FamilyRevoked(ctx, f.ID); err != nil || revoked {
+		t.Fatalf("FamilyRevoked before revocation = %v, %v", revoked, err)
+	}
 	check(t, s.RefreshTokens().RevokeFamily(ctx, f.ID, "refresh token reused", at(time.Hour)))
+	if revoked, err := s.RefreshTokens().FamilyRevoked(ctx, f.ID); err != nil || !revoked {
+		t.Fatalf("FamilyRevoked after revocation = %v, %v", revoked, err)
+	}
+	if _, err := s.RefreshTokens().FamilyRevoked(ctx, "nothing"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("FamilyRevoked of an unknown family: %v, want ErrNotFound", err)
+	}
 	// Again: idempotent, the first time and reason stay.
 	check(t, s.RefreshTokens().RevokeFamily(ctx, f.ID, "second thoughts", at(2*time.Hour)))
 	got, err := s.RefreshTokens().Family(ctx, f.ID)
