@@ -251,7 +251,9 @@ type RefreshTokens interface {
 	Family(ctx context.Context, id string) (*Family, error)
 	// FamilyRevoked reports whether a family is revoked, ErrNotFound if
 	// there is none. It is the one question every verified access token
-	// asks, so it reads no more than it must.
+	// asks, so it reads no more than it must, and may answer from a
+	// per-process cache: a revocation through this store is seen at once,
+	// one made by another node within a second.
 	FamilyRevoked(ctx context.Context, id string) (bool, error)
 	// Rotate spends old (which must be unused and unrevoked) and stores
 	// next in one transaction. It returns ErrConflict, storing nothing,

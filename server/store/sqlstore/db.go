@@ -41,6 +41,8 @@ type DB struct {
 	wst, rst *stmts
 	// group batches SQLite's write transactions (nil on PostgreSQL).
 	group *group
+	// revoked caches FamilyRevoked answers briefly (see revokedTTL).
+	revoked revokedCache
 }
 
 var _ store.Store = (*DB)(nil)

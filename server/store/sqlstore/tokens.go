@@ -76,11 +76,16 @@ func (s refreshTokens) Family(ctx context.Context, id string) (*store.Family, er
 	return f, nil
 }
 
+// FamilyRevoked may answer from a cache: see revokedTTL.
 func (s refreshTokens) FamilyRevoked(ctx context.Context, id string) (bool, error) {
+	if revoked, ok := s.db.revoked.get(id); ok {
+		return revoked, nil
+	}
 	var revokedAt int64
 	if err := s.db.r().scan(ctx, "SELECT revoked_at FROM token_families WHERE id = ?", []any{id}, &revokedAt); err != nil {
 		return false, fmt.Errorf("get token family %s: %w", id, err)
 	}
+	s.db.revoked.put(id, revokedAt != 0)
 	return revokedAt != 0, nil
 }
 
@@ -166,6 +171,7 @@ func (s refreshTokens) RevokeFamily(ctx context.Context, familyID, reason string
 	if err != nil {
 		return fmt.Errorf("revoke token family %s: %w", familyID, err)
 	}
+	s.db.revoked.put(familyID, true)
 	return nil
 }
 
@@ -183,6 +189,7 @@ func (s refreshTokens) RevokeSession(ctx context.Context, sessionID, reason stri
 	if err != nil {
 		return fmt.Errorf("revoke token families of session %s: %w", sessionID, err)
 	}
+	s.db.revoked.forget()
 	return nil
 }
 

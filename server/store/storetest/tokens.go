@@ -201,7 +201,15 @@ func testRevokeSession(t *testing.T, s store.Store) {
 	b, bt := startFamily(t, s, "b", "sid-1")
 	c, ct := startFamily(t, s, "c", "sid-2")
 	check(t, s.RefreshTokens().RevokeFamily(ctx, a.ID, "reused", at(time.Minute)))
+	// Asked before the session is revoked, so a cached answer must not
+	// survive the revocation.
+	if revoked, err := s.RefreshTokens().FamilyRevoked(ctx, b.ID); err != nil || revoked {
+		t.Fatalf("FamilyRevoked before the session's revocation = %v, %v", revoked, err)
+	}
 	check(t, s.RefreshTokens().RevokeSession(ctx, "sid-1", "signed out", at(time.Hour)))
+	if revoked, err := s.RefreshTokens().FamilyRevoked(ctx, b.ID); err != nil || !revoked {
+		t.Errorf("FamilyRevoked after the session's revocation = %v, %v", revoked, err)
+	}
 	check(t, s.RefreshTokens().RevokeSession(ctx, "sid-unknown", "signed out", at(time.Hour)))
 
 	got, err := s.RefreshTokens().RevokedFamiliesSince(ctx, time.Time{})
