@@ -23,6 +23,10 @@ type group struct {
 	d   *dialect
 	st  *stmts
 	ops chan *groupOp
+	// busy is held by whoever is using the writer: the batching goroutine,
+	// or a caller that found the writer idle and runs its transaction
+	// itself, sparing a hand-off to another goroutine and back.
+	busy chan struct{}
 
 	quit     chan struct{}
 	quitOnce sync.Once
@@ -37,7 +41,7 @@ type groupOp struct {
 const maxGroup = 64
 
 func newGroup(db *sql.DB, d *dialect, st *stmts) *group {
-	g := &group{db: db, d: d, st: st, ops: make(chan *groupOp), quit: make(chan struct{})}
+	g := &group{db: db, d: d, st: st, ops: make(chan *groupOp), busy: make(chan struct{}, 1), quit: make(chan struct{})}
 	go g.run()
 	return g
 }
@@ -47,6 +51,13 @@ func newGroup(db *sql.DB, d *dialect, st *stmts) *group {
 // inside the shared transaction would roll back the whole batch.
 func (g *group) do(ctx context.Context, fn func(handle) error) error {
 	op := &groupOp{fn: fn, done: make(chan error, 1)}
+	select {
+	case g.busy <- struct{}{}:
+		g.commit([]*groupOp{op})
+		<-g.busy
+		return <-op.done
+	default:
+	}
 	select {
 	case g.ops <- op:
 	case <-ctx.Done():
@@ -68,6 +79,7 @@ func (g *group) run() {
 		case <-g.quit:
 			return
 		}
+		g.busy <- struct{}{}
 	drain:
 		for len(batch) < maxGroup {
 			select {
@@ -78,6 +90,7 @@ func (g *group) run() {
 			}
 		}
 		g.commit(batch)
+		<-g.busy
 	}
 }
 
