@@ -184,7 +184,7 @@ func (db *DB) r() handle { return handle{q: db.read, d: db.d, st: db.rst} }
 // SQLite the transaction may share its commit with others (see group).
 func (db *DB) tx(ctx context.Context, fn func(h handle) error) error {
 	if db.group != nil {
-		return db.group.do(ctx, fn)
+		return db.group.do(ctx, false, fn)
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {

@@ -49,12 +49,19 @@ func newGroup(db *sql.DB, d *dialect, st *stmts) *group {
 // do runs fn in the next batch and waits for its commit. Cancelling ctx
 // stops the wait only before fn has started: a statement interrupted
 // inside the shared transaction would roll back the whole batch.
-func (g *group) do(ctx context.Context, fn func(handle) error) error {
+//
+// A single statement (single) that finds the writer idle runs on its own
+// in autocommit mode: SQLite makes one statement atomic by itself, and the
+// BEGIN and COMMIT round cost as much as the statement.
+func (g *group) do(ctx context.Context, single bool, fn func(handle) error) error {
 	op := &groupOp{fn: fn, done: make(chan error, 1)}
 	select {
 	case g.busy <- struct{}{}:
+		defer func() { <-g.busy }()
+		if single {
+			return fn(handle{q: g.db, d: g.d, st: g.st})
+		}
 		g.commit([]*groupOp{op})
-		<-g.busy
 		return <-op.done
 	default:
 	}

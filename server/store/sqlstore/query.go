@@ -83,7 +83,7 @@ type scanner interface{ Scan(dest ...any) error }
 func (h handle) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	if h.group != nil {
 		var n int64
-		err := h.group.do(ctx, func(t handle) (err error) { n, err = t.exec(ctx, query, args...); return err })
+		err := h.group.do(ctx, true, func(t handle) (err error) { n, err = t.exec(ctx, query, args...); return err })
 		return n, err
 	}
 	res, err := h.execContext(ctx, query, args)
@@ -97,7 +97,7 @@ func (h handle) exec(ctx context.Context, query string, args ...any) (int64, err
 // scan runs a query for one row and scans it into dest.
 func (h handle) scan(ctx context.Context, query string, args []any, dest ...any) error {
 	if h.group != nil {
-		return h.group.do(ctx, func(t handle) error { return t.scan(ctx, query, args, dest...) })
+		return h.group.do(ctx, true, func(t handle) error { return t.scan(ctx, query, args, dest...) })
 	}
 	return h.d.classify(h.queryRow(ctx, query, args).Scan(dest...))
 }
@@ -131,7 +131,7 @@ func (h handle) swap(ctx context.Context, query string, args []any, exists strin
 func one[T any](ctx context.Context, h handle, scan func(scanner) (T, error), query string, args ...any) (T, error) {
 	if h.group != nil {
 		var v T
-		err := h.group.do(ctx, func(t handle) (err error) { v, err = one(ctx, t, scan, query, args...); return err })
+		err := h.group.do(ctx, true, func(t handle) (err error) { v, err = one(ctx, t, scan, query, args...); return err })
 		return v, err
 	}
 	v, err := scan(h.queryRow(ctx, query, args))
@@ -142,7 +142,7 @@ func one[T any](ctx context.Context, h handle, scan func(scanner) (T, error), qu
 func all[T any](ctx context.Context, h handle, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	if h.group != nil {
 		var v []T
-		err := h.group.do(ctx, func(t handle) (err error) { v, err = all(ctx, t, scan, query, args...); return err })
+		err := h.group.do(ctx, true, func(t handle) (err error) { v, err = all(ctx, t, scan, query, args...); return err })
 		return v, err
 	}
 	rows, err := h.query(ctx, query, args)
