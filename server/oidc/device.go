@@ -78,12 +78,11 @@ func allowedScopes(c *client, requested []string) ([]string, error) {
 	return requested, nil
 }
 
-// DeviceToken answers a device's poll. Polling faster than the interval
+// deviceToken answers a device's poll. Polling faster than the interval
 // earns slow_down and a longer interval (§3.5); an approved code yields
 // tokens exactly once.
-func (s *server) DeviceToken(ctx context.Context, r *op.ClientRequest[oidc.DeviceAccessTokenRequest]) (*op.Response, error) {
-	p := s.p
-	hash := secret.Hash(r.Data.DeviceCode)
+func (p *Provider) deviceToken(ctx context.Context, c *client, deviceCode string) (*oidc.AccessTokenResponse, error) {
+	hash := secret.Hash(deviceCode)
 	now := p.now()
 	d, tooFast, err := p.store.Devices().Poll(ctx, hash, now, deviceInterval)
 	if errors.Is(err, store.ErrNotFound) {
@@ -93,7 +92,7 @@ func (s *server) DeviceToken(ctx context.Context, r *op.ClientRequest[oidc.Devic
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
 	switch {
-	case d.ClientID != r.Client.GetID():
+	case d.ClientID != c.GetID():
 		return nil, oidc.ErrInvalidGrant().WithDescription("the device code was issued to another client")
 	case now.After(d.ExpiresAt):
 		return nil, oidc.ErrExpiredDeviceCode().WithDescription("the device code has expired; start the login again")
@@ -112,20 +111,12 @@ func (s *server) DeviceToken(ctx context.Context, r *op.ClientRequest[oidc.Devic
 		}
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	c, err := p.loadClient(ctx, d.ClientID)
-	if err != nil {
-		return nil, err
-	}
 	g := grantFromDevice(d)
 	refresh, err := p.startFamily(ctx, g, c)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.issue(ctx, g, refresh)
-	if err != nil {
-		return nil, err
-	}
-	return op.NewResponse(resp), nil
+	return p.issue(ctx, g, refresh)
 }
 
 // NormalizeUserCode turns a user code as typed ("bcdf-ghjk", "BCDF GHJK")

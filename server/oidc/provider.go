@@ -187,7 +187,10 @@ func (p *Provider) newHandler() (http.Handler, error) {
 		return nil, err
 	}
 	s := &server{LegacyServer: op.NewLegacyServer(provider, endpoints), p: p}
-	return op.RegisterLegacyServer(s, op.AuthorizeCallbackHandler(provider), op.WithHTTPMiddleware(withClientIP)), nil
+	mux := http.NewServeMux()
+	mux.HandleFunc(endpoints.Token.Relative(), p.tokenEndpoint)
+	mux.Handle("/", op.RegisterLegacyServer(s, op.AuthorizeCallbackHandler(provider), op.WithHTTPMiddleware(withClientIP)))
+	return mux, nil
 }
 
 // endpoints are Ward's OAuth paths, all advertised through discovery.

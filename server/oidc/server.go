@@ -62,19 +62,12 @@ func (s *server) Authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthReq
 	return s.LegacyServer.Authorize(ctx, r)
 }
 
-// JWTProfile is not offered: Ward's clients authenticate with secrets or
-// not at all.
-func (s *server) JWTProfile(context.Context, *op.Request[oidc.JWTProfileGrantRequest]) (*op.Response, error) {
-	return nil, oidc.ErrUnsupportedGrantType().WithDescription("the JWT bearer grant is not supported")
-}
-
-// CodeExchange redeems an authorization code once. The code must come
+// exchangeCode redeems an authorization code once. The code must come
 // from the same client, with the same redirect URI and the verifier that
 // matches its challenge. A second redemption is an attack or a bug either
 // way, and revokes everything the first one issued (RFC 9700 §4.5).
-func (s *server) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.AccessTokenRequest]) (*op.Response, error) {
-	p := s.p
-	ar, err := p.store.AuthRequests().ByCodeHash(ctx, secret.Hash(r.Data.Code))
+func (p *Provider) exchangeCode(ctx context.Context, c *client, code, redirectURI, verifier string) (*oidc.AccessTokenResponse, error) {
+	ar, err := p.store.AuthRequests().ByCodeHash(ctx, secret.Hash(code))
 	if err != nil {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the authorization code is not valid")
 	}
@@ -85,16 +78,12 @@ func (s *server) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Acce
 	switch {
 	case now.After(ar.CodeExpiresAt):
 		return nil, oidc.ErrInvalidGrant().WithDescription("the authorization code has expired; sign in again")
-	case ar.ClientID != r.Client.GetID():
+	case ar.ClientID != c.GetID():
 		return nil, oidc.ErrInvalidGrant().WithDescription("the authorization code was issued to another client")
-	case ar.RedirectURI != r.Data.RedirectURI:
+	case ar.RedirectURI != redirectURI:
 		return nil, oidc.ErrInvalidGrant().WithDescription("redirect_uri does not match the one in the authorization request")
-	case !pkceMatches(ar.CodeChallenge, r.Data.CodeVerifier):
+	case !pkceMatches(ar.CodeChallenge, verifier):
 		return nil, oidc.ErrInvalidGrant().WithDescription("code_verifier does not match the code_challenge")
-	}
-	c, err := p.loadClient(ctx, ar.ClientID)
-	if err != nil {
-		return nil, err
 	}
 	g := grantFromAuthRequest(ar)
 	refresh, err := p.startFamily(ctx, g, c)
@@ -111,11 +100,7 @@ func (s *server) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Acce
 		}
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	resp, err := p.issue(ctx, g, refresh)
-	if err != nil {
-		return nil, err
-	}
-	return op.NewResponse(resp), nil
+	return p.issue(ctx, g, refresh)
 }
 
 func (p *Provider) codeReplayed(ctx context.Context, ar *store.AuthRequest) error {
@@ -138,25 +123,21 @@ func pkceMatches(challenge, verifier string) bool {
 	return subtle.ConstantTimeCompare([]byte(want), []byte(challenge)) == 1
 }
 
-// RefreshToken rotates a refresh token; see refresh.go.
-func (s *server) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.RefreshTokenRequest]) (*op.Response, error) {
-	g, refresh, err := s.p.rotate(ctx, r.Data.RefreshToken, r.Client.GetID())
+// refresh answers the refresh_token grant; see refresh.go for rotation.
+func (p *Provider) refresh(ctx context.Context, c *client, token string, scopes []string) (*oidc.AccessTokenResponse, error) {
+	g, next, err := p.rotate(ctx, token, c.GetID())
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Data.Scopes) > 0 {
+	if len(scopes) > 0 {
 		// An access token may be narrowed; the refresh token keeps the
 		// family's scope (RFC 6749 §6).
-		for _, sc := range r.Data.Scopes {
+		for _, sc := range scopes {
 			if !slices.Contains(g.Scopes, sc) {
 				return nil, oidc.ErrInvalidScope().WithDescription("scope %q was not granted to this login", sc)
 			}
 		}
-		g.Scopes = r.Data.Scopes
+		g.Scopes = scopes
 	}
-	resp, err := s.p.issue(ctx, g, refresh)
-	if err != nil {
-		return nil, err
-	}
-	return op.NewResponse(resp), nil
+	return p.issue(ctx, g, next)
 }
