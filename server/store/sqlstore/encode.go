@@ -96,13 +96,54 @@ func (c listCol) Scan(src any) error {
 	default:
 		return fmt.Errorf("want a JSON list column, got %T", src)
 	}
-	var l []string
-	if err := json.Unmarshal(text, &l); err != nil {
-		return fmt.Errorf("decode string list %q: %w", text, err)
+	l, ok := plainList(text)
+	if !ok {
+		if err := json.Unmarshal(text, &l); err != nil {
+			return fmt.Errorf("decode string list %q: %w", text, err)
+		}
 	}
 	if len(l) == 0 {
 		l = nil
 	}
 	*c.l = l
 	return nil
+}
+
+// plainList decodes the common case of a list column without reflection:
+// a JSON array of strings with no escapes, as encodeList writes scopes and
+// amr values. Anything else reports !ok and goes to encoding/json. It runs
+// on every token row read, so it is worth the few lines.
+func plainList(text []byte) ([]string, bool) {
+	if len(text) < 2 || text[0] != '[' || text[len(text)-1] != ']' {
+		return nil, false
+	}
+	body := text[1 : len(text)-1]
+	if len(body) == 0 {
+		return nil, true
+	}
+	var l []string
+	for {
+		if len(body) < 2 || body[0] != '"' {
+			return nil, false
+		}
+		end := 1
+		for end < len(body) && body[end] != '"' {
+			if body[end] == '\\' || body[end] < 0x20 {
+				return nil, false
+			}
+			end++
+		}
+		if end == len(body) {
+			return nil, false
+		}
+		l = append(l, string(body[1:end]))
+		body = body[end+1:]
+		if len(body) == 0 {
+			return l, true
+		}
+		if body[0] != ',' {
+			return nil, false
+		}
+		body = body[1:]
+	}
 }
