@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wardauth/ward/bench/internal/failure"
 )
 
 // newTransport returns a transport sized for the run. The default transport
@@ -116,7 +117,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				case err != nil && ctx.Err() != nil:
 					return // interrupted: not the server's error
 				case err != nil:
-					st.errors[errorKind(err)]++
+					st.errors[failure.Kind(err)]++
 					st.transport++
 				default:
 					code := strconv.Itoa(resp.StatusCode)
@@ -131,21 +132,4 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	wg.Wait()
 	return summarize(cfg, time.Since(start), stats), nil
-}
-
-// errorKind names a transport failure coarsely, so a report groups a
-// thousand refused connections as one line.
-func errorKind(err error) string {
-	var ne net.Error
-	switch {
-	case errors.As(err, &ne) && ne.Timeout():
-		return "timeout"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "connection closed"
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) {
-		return "net: " + oe.Op
-	}
-	return "transport"
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wardauth/ward/bench/internal/failure"
 	"github.com/wardauth/ward/bench/internal/latency"
 )
 
@@ -279,7 +280,7 @@ func pollLoop(ctx context.Context, hc *http.Client, tokenURL string, devs []devi
 				}
 				outcome := "transport"
 				if err != nil {
-					st.transport[transportKind(err)]++
+					st.transport[failure.Kind(err)]++
 				} else {
 					outcome = a.outcome()
 					st.answers[outcome]++
@@ -302,18 +303,7 @@ func pollLoop(ctx context.Context, hc *http.Client, tokenURL string, devs []devi
 	for _, st := range stats {
 		lat = append(lat, st.latencies...)
 		late = append(late, st.lateness...)
-		for k, v := range st.answers {
-			r.Answers[k] += v
-			r.Requests += v
-			if k != "authorization_pending" {
-				r.Errors += v
-			}
-		}
-		for k, v := range st.transport {
-			r.Transport[k] += v
-			r.Requests += v
-			r.Errors += v
-		}
+		r.tally(st.answers, st.transport, "authorization_pending")
 	}
 	r.RequestsPerSec = float64(r.Requests) / elapsed.Seconds()
 	r.Latency = latency.Of(lat)

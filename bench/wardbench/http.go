@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -107,23 +106,6 @@ func postForm(ctx context.Context, hc *http.Client, endpoint string, form url.Va
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return answer{status: resp.StatusCode, body: body}, err
-}
-
-// transportKind names a failure coarsely, so a thousand refused
-// connections are one line of the report.
-func transportKind(err error) string {
-	var ne net.Error
-	switch {
-	case errors.As(err, &ne) && ne.Timeout():
-		return "timeout"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "connection closed"
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) {
-		return "net: " + oe.Op
-	}
-	return "transport"
 }
 
 func sortedKeys(m map[string]int) []string { return slices.Sorted(maps.Keys(m)) }

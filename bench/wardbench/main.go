@@ -139,6 +139,23 @@ type Report struct {
 	Client *procstat.Usage `json:"client,omitempty"`
 }
 
+// tally adds one worker's counts: answers by outcome, where expected is the
+// answer the workload wants, and transport failures by kind.
+func (r *Report) tally(answers, transport map[string]int, expected string) {
+	for k, v := range answers {
+		r.Answers[k] += v
+		r.Requests += v
+		if k != expected {
+			r.Errors += v
+		}
+	}
+	for k, v := range transport {
+		r.Transport[k] += v
+		r.Requests += v
+		r.Errors += v
+	}
+}
+
 // samplers starts sampling the server (when pid is set) and this process
 // over the measured window; stop fills the report.
 func samplers(pid int) (stop func(*Report), err error) {

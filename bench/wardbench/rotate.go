@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wardauth/ward/bench/internal/failure"
 	"github.com/wardauth/ward/bench/internal/latency"
 )
 
@@ -194,7 +195,7 @@ func rotateLoop(ctx context.Context, hc *http.Client, tokenURL string, sets []*c
 					return // interrupted: not the server's error
 				}
 				if err != nil {
-					st.transport[transportKind(err)]++
+					st.transport[failure.Kind(err)]++
 				} else {
 					st.answers[a.outcome()]++
 					st.latencies = append(st.latencies, lat)
@@ -219,18 +220,7 @@ func rotateLoop(ctx context.Context, hc *http.Client, tokenURL string, sets []*c
 		r.Chains += len(sets[w].tokens)
 		r.ChainsLost += st.lost
 		all = append(all, st.latencies...)
-		for k, v := range st.answers {
-			r.Answers[k] += v
-			r.Requests += v
-			if k != "ok" {
-				r.Errors += v
-			}
-		}
-		for k, v := range st.transport {
-			r.Transport[k] += v
-			r.Requests += v
-			r.Errors += v
-		}
+		r.tally(st.answers, st.transport, "ok")
 	}
 	// Rotations per second count successes only: a refusal is cheap and
 	// would flatter the figure.
