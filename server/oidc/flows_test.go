@@ -159,3 +159,21 @@ func TestRevocationRevokesTheFamily(t *testing.T) {
 		wantError(t, oerr, "invalid_grant", "revoked by the client")
 	})
 }
+
+// A login without offline_access gets an access token and no refresh
+// token, and that access token can still be revoked.
+func TestLoginWithoutOfflineAccess(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st store.Store) {
+		e := newEnv(t, st)
+		e.conf.Scopes = []string{"openid"}
+		tok := e.login(t)
+		if tok.RefreshToken != "" {
+			t.Errorf("got a refresh token without asking for offline_access")
+		}
+		mustMe(t, e.srv.URL, tok.AccessToken)
+		if _, oerr := postForm(t, e.srv.URL+"/oauth/revoke", url.Values{"token": {tok.AccessToken}, "client_id": {"ward-cli"}}); oerr != nil {
+			t.Fatal(oerr)
+		}
+		wantMeRefused(t, e.srv.URL, tok.AccessToken, "after revoking the access token")
+	})
+}

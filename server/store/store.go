@@ -245,7 +245,9 @@ type Family struct {
 
 // RefreshTokens stores refresh tokens and their families.
 type RefreshTokens interface {
-	// CreateFamily starts a family and stores its first token.
+	// CreateFamily starts a family and stores its first token. first is
+	// nil for a login without offline access: the family then only lets
+	// its access tokens be revoked.
 	CreateFamily(ctx context.Context, f *Family, first *RefreshToken) error
 	Get(ctx context.Context, hash []byte) (*RefreshToken, error)
 	Family(ctx context.Context, id string) (*Family, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -59,7 +60,7 @@ func (g *group) do(ctx context.Context, single bool, fn func(handle) error) erro
 	case g.busy <- struct{}{}:
 		defer func() { <-g.busy }()
 		if single {
-			return fn(handle{q: g.db, d: g.d, st: g.st})
+			return guard(fn, handle{q: g.db, d: g.d, st: g.st})
 		}
 		g.commit([]*groupOp{op})
 		return <-op.done
@@ -111,7 +112,7 @@ func (g *group) commit(batch []*groupOp) {
 			// Alone in the batch: the transaction is the operation's own,
 			// and needs no savepoint.
 			h.shared = false
-			if results[0] = batch[0].fn(h); results[0] != nil {
+			if results[0] = guard(batch[0].fn, h); results[0] != nil {
 				tx.Rollback()
 				batch[0].done <- results[0]
 				return
@@ -141,7 +142,7 @@ func (g *group) one(ctx context.Context, h handle, fn func(handle) error) error 
 	if _, err := h.execContext(ctx, "SAVEPOINT op", nil); err != nil {
 		return g.d.classify(err)
 	}
-	err := fn(h)
+	err := guard(fn, h)
 	if err != nil {
 		if _, rerr := h.execContext(ctx, "ROLLBACK TO op", nil); rerr != nil {
 			return errors.Join(err, rerr)
@@ -154,3 +155,15 @@ func (g *group) one(ctx context.Context, h handle, fn func(handle) error) error 
 }
 
 func (g *group) close() { g.quitOnce.Do(func() { close(g.quit) }) }
+
+// guard runs fn, turning a panic into an error: fn may run on the batching
+// goroutine, where a panic would otherwise take the whole server down for
+// one bad write.
+func guard(fn func(handle) error, h handle) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("sqlstore: write panicked: %v", r)
+		}
+	}()
+	return fn(h)
+}

@@ -47,7 +47,7 @@ func (s refreshTokens) CreateFamily(ctx context.Context, f *store.Family, first 
 	err := s.db.tx(ctx, func(h handle) error {
 		_, err := h.exec(ctx, "INSERT INTO token_families ("+familyColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
 			f.ID, f.ClientID, f.AccountID, f.SessionID, micros(f.CreatedAt), micros(f.RevokedAt), f.Reason)
-		if err != nil {
+		if err != nil || first == nil {
 			return err
 		}
 		t := *first

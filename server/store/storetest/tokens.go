@@ -59,6 +59,13 @@ func testRefreshTokenRoundTrip(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound)
 	_, err = s.RefreshTokens().Get(ctx, []byte("nothing"))
 	wantErr(t, err, store.ErrNotFound)
+
+	// A login without offline access has a family but no refresh token.
+	bare := newFamily("bare", "sid-1")
+	check(t, s.RefreshTokens().CreateFamily(ctx, bare, nil))
+	got, err = s.RefreshTokens().Family(ctx, bare.ID)
+	check(t, err)
+	wantEqual(t, got, bare)
 }
 
 func testRotate(t *testing.T, s store.Store) {
