@@ -4,47 +4,15 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"strings"
 
+	"github.com/wardauth/ward/internal/cmd/factory"
 	"github.com/wardauth/ward/internal/cmd/root"
 	"github.com/wardauth/ward/internal/iostreams"
 )
 
-// Exit codes, as documented in DESIGN.md.
-const (
-	exitOK    = 0
-	exitError = 1
-	exitUsage = 2
-)
-
 func main() {
-	io := iostreams.System()
-	cmd := root.NewCmd(io)
-	err := cmd.ExecuteContext(context.Background())
-	if err == nil {
-		os.Exit(exitOK)
-	}
-	fmt.Fprintln(io.ErrOut, "ward: "+err.Error())
-	if isUsage(err) {
-		os.Exit(exitUsage)
-	}
-	var coded interface{ ExitCode() int }
-	if errors.As(err, &coded) {
-		os.Exit(coded.ExitCode())
-	}
-	os.Exit(exitError)
-}
-
-// isUsage reports whether cobra rejected the command line itself.
-func isUsage(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "invalid argument", "accepts ", "requires at least", "flag needs an argument", "required flag"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
+	f := factory.New(iostreams.System())
+	err := root.NewCmd(f).ExecuteContext(context.Background())
+	os.Exit(root.ExitCode(err, f.IO.ErrOut))
 }

@@ -1,0 +1,126 @@
+// Package factory gives the client commands what they share: streams,
+// settings, the credential store and an HTTP client for the issuer. Each
+// part is a function field, so a test replaces exactly what it fakes (the
+// cli/cli pattern).
+package factory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wardauth/ward/client/credstore"
+	"github.com/wardauth/ward/client/netx"
+	"github.com/wardauth/ward/client/policy"
+	"github.com/wardauth/ward/client/session"
+	"github.com/wardauth/ward/internal/buildinfo"
+	"github.com/wardauth/ward/internal/iostreams"
+)
+
+// Factory is shared by every client command.
+type Factory struct {
+	IO     *iostreams.IOStreams
+	Getenv func(string) string
+	// IsTerminal reports whether standard input is a terminal.
+	IsTerminal func() bool
+	// OpenBrowser opens a URL in the person's browser.
+	OpenBrowser func(url string) error
+	// Headless says why no browser can be shown here, or "".
+	Headless func() string
+}
+
+// New returns the factory of a real process.
+func New(io *iostreams.IOStreams) *Factory {
+	return &Factory{IO: io, Getenv: os.Getenv, IsTerminal: stdinIsTerminal, OpenBrowser: openBrowser,
+		Headless: func() string { return HeadlessReason(os.Getenv, fileExists) }}
+}
+
+// Home is $WARD_HOME, else ~/.ward.
+func (f *Factory) Home() (string, error) {
+	if h := f.Getenv("WARD_HOME"); h != "" {
+		return h, nil
+	}
+	return policy.Home()
+}
+
+// Settings reads config.toml and the managed requirements, applied to each
+// other; warnings about overridden settings go to stderr.
+func (f *Factory) Settings() (policy.Effective, error) {
+	home, err := f.Home()
+	if err != nil {
+		return policy.Effective{}, err
+	}
+	cfg, err := policy.LoadConfig(filepath.Join(home, policy.ConfigFile))
+	if err != nil {
+		return policy.Effective{}, err
+	}
+	path := f.Getenv("WARD_REQUIREMENTS_PATH")
+	if path == "" {
+		path = policy.DefaultRequirementsPath
+	}
+	managed, err := policy.LoadRequirements(path)
+	if err != nil {
+		return policy.Effective{}, err
+	}
+	eff := policy.Enforce(cfg, managed)
+	for _, w := range eff.Warnings {
+		fmt.Fprintln(f.IO.ErrOut, "warning: "+w)
+	}
+	return eff, nil
+}
+
+// ResolveIssuer resolves the issuer: flag, then WARD_ISSUER, then config.toml.
+func (f *Factory) ResolveIssuer(flag string, eff policy.Effective) (string, error) {
+	issuer := flag
+	if issuer == "" {
+		issuer = f.Getenv("WARD_ISSUER")
+	}
+	if issuer == "" {
+		issuer = eff.Config.Issuer
+	}
+	if issuer == "" {
+		return "", errors.New("no Ward server given: pass --issuer URL, set WARD_ISSUER, or put issuer = \"URL\" in config.toml")
+	}
+	issuer = strings.TrimSuffix(issuer, "/")
+	if err := eff.Requirements.AllowIssuer(issuer); err != nil {
+		return "", err
+	}
+	return issuer, nil
+}
+
+// Store opens the credential store config.toml chooses;
+// insecureStorage forces the file.
+func (f *Factory) Store(eff policy.Effective, insecureStorage bool) (credstore.Store, error) {
+	home, err := f.Home()
+	if err != nil {
+		return nil, err
+	}
+	return credstore.Open(eff.Config.CredentialsStore, home, f.IO.ErrOut, insecureStorage)
+}
+
+// HTTPClient is the client for talking to the issuer: custom CAs and
+// proxies from the environment.
+func (f *Factory) HTTPClient() (*http.Client, error) {
+	return netx.HTTPClient(netx.Options{Getenv: f.Getenv, UserAgent: "ward/" + buildinfo.Version})
+}
+
+// Session is the token source over the configured store.
+func (f *Factory) Session(ctx context.Context, eff policy.Effective) (*session.Source, error) {
+	st, err := f.Store(eff, false)
+	if err != nil {
+		return nil, err
+	}
+	home, err := f.Home()
+	if err != nil {
+		return nil, err
+	}
+	client, err := f.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	return &session.Source{Store: st, LockDir: home, HTTP: client}, nil
+}

@@ -1,0 +1,86 @@
+// Package run implements `ward run`: a command run with a fresh token in
+// its environment.
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardauth/ward/internal/cmd/factory"
+	"github.com/wardauth/ward/internal/cmd/token"
+)
+
+// Options are `ward run`'s settings.
+type Options struct {
+	*factory.Factory
+	Args []string
+}
+
+// NewCmd returns `ward run`.
+func NewCmd(f *factory.Factory) *cobra.Command {
+	o := &Options{Factory: f}
+	return &cobra.Command{
+		Use:   "run -- COMMAND [ARGS...]",
+		Short: "Run a command with a fresh access token in WARD_ACCESS_TOKEN",
+		Long: `Run COMMAND with a valid access token in WARD_ACCESS_TOKEN and the server in
+WARD_ISSUER. Access tokens live minutes: a long-running command should run
+` + "`ward token`" + ` whenever it needs a fresh one (it refreshes safely alongside other
+ward processes). Exits with the command's own exit status.`,
+		Example: `  ward run -- ./deploy.sh
+  ward run -- sh -c 'curl -H "Authorization: Bearer $WARD_ACCESS_TOKEN" "$WARD_ISSUER/v1/me"'`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Args = args
+			return run(cmd.Context(), o)
+		},
+	}
+}
+
+func run(ctx context.Context, o *Options) error {
+	bearer, err := token.Bearer(ctx, o.Factory)
+	if err != nil {
+		return err
+	}
+	issuer := o.Getenv("WARD_ISSUER")
+	if eff, err := o.Settings(); err == nil {
+		if st, err := o.Store(eff, false); err == nil {
+			if c, err := st.Load(); err == nil {
+				issuer = c.Issuer
+			}
+		}
+	}
+	cmd := exec.CommandContext(ctx, o.Args[0], o.Args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.IO.In, o.IO.Out, o.IO.ErrOut
+	cmd.Env = append(os.Environ(), "WARD_ACCESS_TOKEN="+bearer, "WARD_ISSUER="+issuer)
+	// Ctrl-C reaches the child through the terminal; ward waits for it to
+	// exit rather than dying first and orphaning it.
+	signal.Ignore(syscall.SIGINT)
+	defer signal.Reset(syscall.SIGINT)
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return childExit{exit.ExitCode()}
+	}
+	if err != nil {
+		return fmt.Errorf("running %s: %w", o.Args[0], err)
+	}
+	return nil
+}
+
+// childExit passes the command's exit status through without a message.
+type childExit struct{ code int }
+
+func (e childExit) Error() string { return "" }
+func (e childExit) ExitCode() int {
+	if e.code < 0 {
+		return 1
+	}
+	return e.code
+}
