@@ -108,10 +108,15 @@ func (f *Factory) HTTPClient() (*http.Client, error) {
 	return netx.HTTPClient(netx.Options{Getenv: f.Getenv, UserAgent: "ward/" + buildinfo.Version})
 }
 
-// Session is the token source over the configured store.
+// Session is the token source over the configured store. Stored
+// credentials the requirements no longer allow (a forbidden login method or
+// workspace) are removed first, with a message saying why.
 func (f *Factory) Session(ctx context.Context, eff policy.Effective) (*session.Source, error) {
 	st, err := f.Store(eff, false)
 	if err != nil {
+		return nil, err
+	}
+	if err := f.enforce(st, eff); err != nil {
 		return nil, err
 	}
 	home, err := f.Home()
@@ -123,4 +128,28 @@ func (f *Factory) Session(ctx context.Context, eff policy.Effective) (*session.S
 		return nil, err
 	}
 	return &session.Source{Store: st, LockDir: home, HTTP: client}, nil
+}
+
+// enforce removes stored credentials that the requirements forbid.
+func (f *Factory) enforce(st credstore.Store, eff policy.Effective) error {
+	c, err := st.Load()
+	if err != nil {
+		return nil // nothing stored, or unreadable: the session reports it
+	}
+	method := policy.MethodAccount
+	if c.AuthMode == credstore.AuthModeAPIKey {
+		method = policy.MethodAPI
+	}
+	why := eff.Requirements.AllowLoginMethod(method)
+	if why == nil && c.WorkspaceID != "" {
+		why = eff.Requirements.AllowWorkspace(c.WorkspaceID)
+	}
+	if why == nil {
+		return nil
+	}
+	if err := st.Delete(); err != nil {
+		return fmt.Errorf("the stored credentials are no longer allowed (%v) but could not be removed: %w", why, err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Removed the stored credentials: %v\n", why)
+	return nil
 }

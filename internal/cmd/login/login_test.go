@@ -202,3 +202,18 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("an unknown flag exited %d", r.Exit)
 	}
 }
+
+// Credentials of a kind the requirements forbid are removed when found,
+// with a message saying why.
+func TestForbiddenCredentialsRemoved(t *testing.T) {
+	e := cmdtest.New(t)
+	e.Must(t, secret.New(secret.APIKey), "login", "--with-api-key")
+	e.Requirements(t, "forced_login_method = \"account\"\n")
+	r := e.Run(t, "", "token")
+	if r.Exit != 4 || !strings.Contains(r.Stderr, "Removed the stored credentials") || !strings.Contains(r.Stderr, e.Env["WARD_REQUIREMENTS_PATH"]) {
+		t.Fatalf("token with a forbidden API key login: exit %d, %q", r.Exit, r.Stderr)
+	}
+	if _, err := os.Stat(filepath.Join(e.Home, "auth.json")); !os.IsNotExist(err) {
+		t.Errorf("the forbidden credentials are still stored: %v", err)
+	}
+}

@@ -111,8 +111,8 @@ func (o *StatusOptions) print(s *Status) {
 	w := o.IO.ErrOut
 	if !s.LoggedIn {
 		msg := "You are not logged in; run ward login."
-		if s.Problem != "" {
-			msg = "You are not logged in: " + s.Problem + "."
+		if s.Problem != "" && s.Problem != session.ErrNotLoggedIn.Msg {
+			msg = "Your login no longer works: " + s.Problem + "."
 		}
 		fmt.Fprintln(w, msg)
 		return
@@ -132,10 +132,10 @@ func (o *StatusOptions) print(s *Status) {
 	fmt.Fprintf(w, "  Credential store: %s\n", s.Store)
 	if s.AccessExpiresAt != nil {
 		fmt.Fprintf(w, "  Access token:     valid for %s (until %s)\n",
-			s.AccessExpiresAt.Sub(o.Now()).Round(time.Second), s.AccessExpiresAt.Local().Format(time.RFC3339))
+			s.AccessExpiresAt.Sub(o.Now()).Round(time.Second), s.AccessExpiresAt.UTC().Format(time.RFC3339))
 	}
 	if s.SessionExpiresAt != nil {
-		fmt.Fprintf(w, "  Session:          ends %s\n", s.SessionExpiresAt.Local().Format(time.RFC3339))
+		fmt.Fprintf(w, "  Session:          ends %s\n", s.SessionExpiresAt.UTC().Format(time.RFC3339))
 	}
 }
 
