@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -32,10 +33,13 @@ var ErrUnreachable = errors.New("could not reach the issuer")
 // lock every older CLI out. The server enforces its own rules in any case;
 // the CLI checks them to fail early with a clear message.
 func Fetch(ctx context.Context, httpClient *http.Client, issuer string) (*Requirements, error) {
-	url := strings.TrimRight(issuer, "/") + WellKnownPath
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if u, err := url.Parse(issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("issuer %q is not an http(s) URL; check --issuer, WARD_ISSUER or issuer in config.toml", issuer)
+	}
+	endpoint := strings.TrimRight(issuer, "/") + WellKnownPath
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
 	if err != nil {
-		return nil, fmt.Errorf("issuer %q is not a valid URL: %w", issuer, err)
+		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := httpClient.Do(req)
@@ -48,17 +52,17 @@ func Fetch(ctx context.Context, httpClient *http.Client, issuer string) (*Requir
 	case resp.StatusCode == http.StatusNotFound:
 		return &Requirements{}, nil
 	case resp.StatusCode >= 500:
-		return nil, fmt.Errorf("%w to read its login requirements: %s answered %s", ErrUnreachable, url, resp.Status)
+		return nil, fmt.Errorf("%w to read its login requirements: %s answered %s", ErrUnreachable, endpoint, resp.Status)
 	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("reading login requirements: %s answered %s; check the issuer URL, and any proxy in HTTPS_PROXY",
-			url, resp.Status)
+			endpoint, resp.Status)
 	}
 	m := map[string]any{}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxRequirementsBody)).Decode(&m); err != nil {
 		return nil, fmt.Errorf("reading login requirements: %s did not answer a JSON object (%w); this is a problem on the server: tell its administrator",
-			url, err)
+			endpoint, err)
 	}
-	return fields{where: url, m: m}.requirements()
+	return fields{where: endpoint, m: m}.requirements()
 }
 
 // FetchWithCache fetches the issuer's requirements and saves them in the

@@ -79,6 +79,16 @@ func TestFetch(t *testing.T) {
 	}
 }
 
+func TestFetchBadIssuer(t *testing.T) {
+	for _, issuer := range []string{"", "id.example", "ftp://id.example", "https://"} {
+		_, err := Fetch(context.Background(), http.DefaultClient, issuer)
+		checkErr(t, err, []string{"is not an http(s) URL"})
+		if errors.Is(err, ErrUnreachable) {
+			t.Errorf("%q: a bad URL must not count as unreachable", issuer)
+		}
+	}
+}
+
 func TestFetchConnectionRefused(t *testing.T) {
 	srv := serve(t, 200, `{}`)
 	srv.Close()
