@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardauth/ward/client/policy"
 	"github.com/wardauth/ward/server/account"
 	"github.com/wardauth/ward/server/api"
 	"github.com/wardauth/ward/server/oidc"
@@ -30,6 +31,9 @@ type Config struct {
 	// Database is a postgres:// URL, or a SQLite path (default
 	// DataDir/ward.db).
 	Database string
+	// Requirements is a TOML file of login requirements to publish for the
+	// CLI (forced_login_method, forced_workspace_id); empty publishes none.
+	Requirements string
 	// SecretFile holds the master secret (default DataDir/secret.key,
 	// created on first start). Nodes sharing a database must share it.
 	SecretFile string
@@ -103,6 +107,13 @@ func NewWithStore(ctx context.Context, cfg Config, st store.Store) (*Server, err
 		mux.Handle(path, oauth)
 	}
 	mux.Handle("GET "+oidc.RevocationsPath, provider.Revocations())
+	if cfg.Requirements != "" {
+		h, err := requirementsHandler(cfg.Requirements)
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("GET "+policy.WellKnownPath, h)
+	}
 	mux.Handle("/v1/", api.Handler(st, provider.Verifier()))
 	mux.Handle("/", pages)
 	return &Server{cfg: cfg, store: st, provider: provider, handler: mux}, nil

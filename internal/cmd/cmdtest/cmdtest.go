@@ -17,6 +17,7 @@ import (
 	"github.com/wardauth/ward/internal/iostreams"
 	"github.com/wardauth/ward/internal/softauthn"
 	"github.com/wardauth/ward/internal/testserver"
+	"github.com/wardauth/ward/server"
 	"github.com/wardauth/ward/server/store/dbtest"
 )
 
@@ -30,9 +31,9 @@ type Env struct {
 
 // New starts a server with a signed-up person and an empty Ward home that
 // stores credentials in a file (the keyring has its own tests).
-func New(t *testing.T) *Env {
+func New(t *testing.T, configure ...func(*server.Config)) *Env {
 	t.Helper()
-	srv := testserver.Start(t, dbtest.SQLite(t), nil)
+	srv := testserver.Start(t, dbtest.SQLite(t), nil, configure...)
 	user := srv.SignUp(t, "sam@example.com")
 	user.HTTP.CheckRedirect = nil // a browser follows the redirect to the CLI's listener
 	dir := t.TempDir()

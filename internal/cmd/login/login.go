@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -85,6 +86,12 @@ func run(ctx context.Context, o *Options) error {
 	}
 	issuer, err := o.ResolveIssuer(o.Issuer, eff)
 	if err != nil {
+		return err
+	}
+	if eff.Requirements, err = o.withServerRequirements(ctx, issuer, eff.Requirements); err != nil {
+		return err
+	}
+	if err := eff.Requirements.AllowLoginMethod(method); err != nil {
 		return err
 	}
 	st, err := o.Store(eff, o.InsecureStorage)
@@ -188,7 +195,10 @@ func (o *Options) credentials(ctx context.Context, issuer string, tok *oauth2.To
 	if err := idt.Claims(&claims); err != nil {
 		return nil, err
 	}
-	if err := eff.Requirements.AllowWorkspace(claims.Workspace); claims.Workspace != "" && err != nil {
+	if err := eff.Requirements.AllowWorkspace(claims.Workspace); err != nil {
+		if claims.Workspace == "" {
+			return nil, fmt.Errorf("the server did not confirm a workspace for this login, and %w", err)
+		}
 		return nil, err
 	}
 	return &credstore.Credentials{
@@ -196,4 +206,26 @@ func (o *Options) credentials(ctx context.Context, issuer string, tok *oauth2.To
 		AccountID: idt.Subject, Email: claims.Email, WorkspaceID: claims.Workspace,
 		Tokens: &credstore.Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, IDToken: raw, ExpiresAt: tok.Expiry},
 	}, nil
+}
+
+// withServerRequirements adds the issuer's published requirements to the
+// local ones; the stricter of the two binds. When the issuer cannot be
+// reached, the last copy fetched from it stands in (with a warning).
+func (o *Options) withServerRequirements(ctx context.Context, issuer string, local *policy.Requirements) (*policy.Requirements, error) {
+	client, err := o.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	home, err := o.Home()
+	if err != nil {
+		return nil, err
+	}
+	server, warning, err := policy.FetchWithCache(ctx, client, issuer, filepath.Join(home, policy.CacheFile), time.Now())
+	if warning != "" {
+		fmt.Fprintln(o.IO.ErrOut, "warning: "+warning)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return policy.Stricter(local, server), nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardauth/ward/internal/cmd/cmdtest"
 	"github.com/wardauth/ward/secret"
+	"github.com/wardauth/ward/server"
 )
 
 func me(t *testing.T, issuer, token string) int {
@@ -216,4 +217,22 @@ func TestForbiddenCredentialsRemoved(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(e.Home, "auth.json")); !os.IsNotExist(err) {
 		t.Errorf("the forbidden credentials are still stored: %v", err)
 	}
+}
+
+// The server publishes its own requirements; ward login obeys them as well
+// as the machine's, and keeps a copy for when the server is unreachable.
+func TestServerRequirements(t *testing.T) {
+	reqs := filepath.Join(t.TempDir(), "server-requirements.toml")
+	if err := os.WriteFile(reqs, []byte("forced_login_method = \"api\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := cmdtest.New(t, func(c *server.Config) { c.Requirements = reqs })
+	r := e.Run(t, "", "login")
+	if r.Exit != 1 || !strings.Contains(r.Stderr, "ward-requirements") {
+		t.Fatalf("account login against a server forcing api keys: exit %d, %q", r.Exit, r.Stderr)
+	}
+	if _, err := os.Stat(filepath.Join(e.Home, "requirements-cache.json")); err != nil {
+		t.Errorf("the server's requirements were not cached: %v", err)
+	}
+	e.Must(t, secret.New(secret.APIKey), "login", "--with-api-key")
 }

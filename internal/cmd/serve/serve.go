@@ -28,6 +28,8 @@ type Options struct {
 	DataDir  string
 	Database string
 	Secret   string
+	// Requirements is a TOML file of login requirements to publish.
+	Requirements string
 
 	AccessTokenLifetime time.Duration
 	SessionLifetime     time.Duration
@@ -67,6 +69,7 @@ they must then share the secret file too.`,
 	f.StringVar(&o.DataDir, "data-dir", env("WARD_DATA_DIR"), "directory for the SQLite database and secret (env WARD_DATA_DIR; default $XDG_DATA_HOME/ward)")
 	f.StringVar(&o.Database, "database", env("WARD_DATABASE_URL"), "postgres:// URL or SQLite file (env WARD_DATABASE_URL; default ward.db in the data dir)")
 	f.StringVar(&o.Secret, "secret-file", env("WARD_SECRET_FILE"), "master secret file, shared by all nodes (env WARD_SECRET_FILE; default secret.key in the data dir)")
+	f.StringVar(&o.Requirements, "requirements", env("WARD_REQUIREMENTS_FILE"), "TOML file of login requirements to publish to CLIs (env WARD_REQUIREMENTS_FILE; see docs/policy.md)")
 	f.DurationVar(&o.AccessTokenLifetime, "access-token-lifetime", 10*time.Minute, "lifetime of access and ID tokens")
 	f.DurationVar(&o.SessionLifetime, "session-lifetime", 30*24*time.Hour, "default lifetime of a login, for accounts without their own policy")
 	f.DurationVar(&o.RefreshGrace, "refresh-grace", 10*time.Second, "how long a just-rotated refresh token may be retried by a client that lost the response")
@@ -80,7 +83,7 @@ func run(ctx context.Context, o *Options) error {
 	slog.SetDefault(slog.New(quiet{logger.Handler()}))
 	cfg := server.Config{
 		Listen: o.Listen, Issuer: o.Issuer, DataDir: o.DataDir, Database: o.Database,
-		SecretFile: o.Secret, Logger: logger,
+		SecretFile: o.Secret, Requirements: o.Requirements, Logger: logger,
 		AccessTokenLifetime: o.AccessTokenLifetime, SessionLifetime: o.SessionLifetime,
 		RefreshGrace: o.RefreshGrace,
 	}
