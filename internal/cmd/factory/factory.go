@@ -99,7 +99,40 @@ func (f *Factory) Store(eff policy.Effective, insecureStorage bool) (credstore.S
 	if err != nil {
 		return nil, err
 	}
-	return credstore.Open(eff.Config.CredentialsStore, home, f.IO.ErrOut, insecureStorage)
+	st, err := credstore.Open(eff.Config.CredentialsStore, home, f.IO.ErrOut, insecureStorage)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.adopt(st, home); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// adopt moves credentials left in the store the setting no longer names
+// (cli_auth_credentials_store was changed) into the one it does, so no copy
+// stays behind. The auto store already reads both places.
+func (f *Factory) adopt(st credstore.Store, home string) error {
+	var other credstore.Store
+	switch st.(type) {
+	case credstore.File:
+		other = credstore.Keyring{User: credstore.KeyringUser(home)}
+	case credstore.Keyring:
+		other = credstore.File{Dir: home}
+	default:
+		return nil
+	}
+	if _, err := st.Load(); !errors.Is(err, credstore.ErrNotFound) {
+		return nil
+	}
+	if _, err := other.Load(); err != nil {
+		return nil // nothing there, or no keyring on this machine
+	}
+	if err := credstore.Move(other, st); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Moved your credentials from the %s store to the %s store, as your settings now ask.\n", other.Name(), st.Name())
+	return nil
 }
 
 // HTTPClient is the client for talking to the issuer: custom CAs and
