@@ -27,6 +27,9 @@ type Env struct {
 	User *softauthn.Client // the person's browser, signed in
 	Home string
 	Env  map[string]string // the commands' environment
+	// Open, if set, replaces the signed-in HTTP client as the browser that
+	// `ward login` opens its URL in.
+	Open func(url string) error
 }
 
 // New starts a server with a signed-up person and an empty Ward home that
@@ -92,6 +95,9 @@ func (e *Env) RunWatching(t *testing.T, stdin string, watch func(stderr string),
 			return factory.HeadlessReason(func(k string) string { return e.Env[k] }, func(string) bool { return false })
 		},
 		OpenBrowser: func(url string) error {
+			if e.Open != nil {
+				return e.Open(url)
+			}
 			resp, err := e.User.HTTP.Get(url)
 			if err == nil {
 				resp.Body.Close()

@@ -165,8 +165,9 @@ func (o *Options) device(ctx context.Context, conf *oauth2.Config) (*oauth2.Toke
 	out := o.IO.ErrOut
 	fmt.Fprintf(out, "To sign in, open %s on another device and enter the code:\n\n    %s\n\n", da.VerificationURI, da.UserCode)
 	if da.VerificationURIComplete != "" {
+		fmt.Fprintf(out, "Or open this link, which carries the code:\n\n    %s\n\n", da.VerificationURIComplete)
 		if code, err := qr(da.VerificationURIComplete); err == nil {
-			fmt.Fprintf(out, "Or scan this code with your phone:\n\n%s\n", code)
+			fmt.Fprintf(out, "or scan it with your phone:\n\n%s\n", code)
 		}
 	}
 	fmt.Fprintln(out, "Only continue if you started this login yourself: anyone who approves this code signs this machine in as them.")
