@@ -118,6 +118,9 @@ func (s *Source) refresh(ctx context.Context, need func(*credstore.Credentials) 
 		c.Tokens.RefreshToken = tok.RefreshToken
 	}
 	c.LastRefresh = s.now()
+	if end := Ends(tok, c.LastRefresh); !end.IsZero() {
+		c.SessionExpiresAt = end
+	}
 	if err := s.Store.Save(c); err != nil {
 		// The old refresh token is spent: say plainly what was lost.
 		return nil, fmt.Errorf("the token was refreshed but could not be saved (%w); run ward login", err)
@@ -151,4 +154,14 @@ func (s *Source) exchange(ctx context.Context, c *credstore.Credentials) (*oauth
 		return nil, &Error{why + "; run ward login"}
 	}
 	return nil, fmt.Errorf("refreshing the access token at %s: %w", c.Issuer, err)
+}
+
+// Ends is when the login behind tok ends, from the token response's
+// refresh_token_expires_in, or zero when the server did not say.
+func Ends(tok *oauth2.Token, now time.Time) time.Time {
+	secs, ok := tok.Extra("refresh_token_expires_in").(float64)
+	if !ok || secs <= 0 {
+		return time.Time{}
+	}
+	return now.Add(time.Duration(secs) * time.Second)
 }

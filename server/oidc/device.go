@@ -81,7 +81,7 @@ func allowedScopes(c *client, requested []string) ([]string, error) {
 // deviceToken answers a device's poll. Polling faster than the interval
 // earns slow_down and a longer interval (§3.5); an approved code yields
 // tokens exactly once.
-func (p *Provider) deviceToken(ctx context.Context, c *client, deviceCode string) (*oidc.AccessTokenResponse, error) {
+func (p *Provider) deviceToken(ctx context.Context, c *client, deviceCode string) (*tokenResponse, error) {
 	hash := secret.Hash(deviceCode)
 	now := p.now()
 	d, tooFast, err := p.store.Devices().Poll(ctx, hash, now, deviceInterval)

@@ -61,6 +61,9 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		if next == "" || next == rt {
 			t.Fatalf("refresh did not rotate: %v", out)
 		}
+		if left, _ := out["refresh_token_expires_in"].(float64); left < 29*24*3600 || left > 30*24*3600 {
+			t.Errorf("refresh_token_expires_in = %v, want about 30 days (the session lifetime)", out["refresh_token_expires_in"])
+		}
 		if _, ok := out["id_token"]; ok {
 			t.Errorf("a refresh returned an ID token; a refresh is not an authentication")
 		}

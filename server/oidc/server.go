@@ -66,7 +66,7 @@ func (s *server) Authorize(ctx context.Context, r *op.ClientRequest[oidc.AuthReq
 // from the same client, with the same redirect URI and the verifier that
 // matches its challenge. A second redemption is an attack or a bug either
 // way, and revokes everything the first one issued (RFC 9700 §4.5).
-func (p *Provider) exchangeCode(ctx context.Context, c *client, code, redirectURI, verifier string) (*oidc.AccessTokenResponse, error) {
+func (p *Provider) exchangeCode(ctx context.Context, c *client, code, redirectURI, verifier string) (*tokenResponse, error) {
 	ar, err := p.store.AuthRequests().ByCodeHash(ctx, secret.Hash(code))
 	if err != nil {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the authorization code is not valid")
@@ -124,7 +124,7 @@ func pkceMatches(challenge, verifier string) bool {
 }
 
 // refresh answers the refresh_token grant; see refresh.go for rotation.
-func (p *Provider) refresh(ctx context.Context, c *client, token string, scopes []string) (*oidc.AccessTokenResponse, error) {
+func (p *Provider) refresh(ctx context.Context, c *client, token string, scopes []string) (*tokenResponse, error) {
 	g, next, err := p.rotate(ctx, token, c.GetID())
 	if err != nil {
 		return nil, err

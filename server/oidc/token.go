@@ -53,7 +53,7 @@ func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 }
 
 // grant dispatches on grant_type to the grant's own rules.
-func (p *Provider) grant(ctx context.Context, c *client, form url.Values) (*oidc.AccessTokenResponse, error) {
+func (p *Provider) grant(ctx context.Context, c *client, form url.Values) (*tokenResponse, error) {
 	grantType := oidc.GrantType(form.Get("grant_type"))
 	switch grantType {
 	case "":

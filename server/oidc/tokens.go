@@ -22,7 +22,7 @@ import (
 // A refresh gets no new ID token (OIDC Core §12.2 leaves it optional): an
 // ID token asserts that the person authenticated, and a refresh is not an
 // authentication. It also halves the signing work of the hottest path.
-func (p *Provider) issue(ctx context.Context, g *grant, refresh string) (*oidc.AccessTokenResponse, error) {
+func (p *Provider) issue(ctx context.Context, g *grant, refresh string) (*tokenResponse, error) {
 	key, err := p.keys.Signing(ctx)
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
@@ -46,12 +46,15 @@ func (p *Provider) issue(ctx context.Context, g *grant, refresh string) (*oidc.A
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	resp := &oidc.AccessTokenResponse{
+	resp := &tokenResponse{AccessTokenResponse: &oidc.AccessTokenResponse{
 		AccessToken:  access,
 		TokenType:    oidc.BearerToken,
 		RefreshToken: refresh,
 		ExpiresIn:    uint64(exp.Sub(now) / time.Second),
 		Scope:        g.Scopes,
+	}}
+	if refresh != "" && !g.Expires.IsZero() {
+		resp.RefreshExpiresIn = int64(g.Expires.Sub(now) / time.Second)
 	}
 	if g.hasScope(oidc.ScopeOpenID) && !g.refreshed {
 		if resp.IDToken, err = p.idToken(ctx, g, access, exp, now, signer); err != nil {
@@ -82,6 +85,14 @@ func (p *Provider) idToken(ctx context.Context, g *grant, access string, exp, no
 		return "", oidc.ErrServerError().WithParent(err)
 	}
 	return tok, nil
+}
+
+// tokenResponse is RFC 6749's token response plus refresh_token_expires_in
+// (as GitHub and others send it): when the login itself ends, so a CLI can
+// tell the person before it happens.
+type tokenResponse struct {
+	*oidc.AccessTokenResponse
+	RefreshExpiresIn int64 `json:"refresh_token_expires_in,omitempty"`
 }
 
 // startFamily begins a token family for a fresh login and, if the grant

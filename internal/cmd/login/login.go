@@ -17,6 +17,7 @@ import (
 	"github.com/wardauth/ward/client/credstore"
 	"github.com/wardauth/ward/client/flow"
 	"github.com/wardauth/ward/client/policy"
+	"github.com/wardauth/ward/client/session"
 	"github.com/wardauth/ward/internal/cmd/factory"
 )
 
@@ -205,7 +206,8 @@ func (o *Options) credentials(ctx context.Context, issuer string, tok *oauth2.To
 	return &credstore.Credentials{
 		Issuer: issuer, ClientID: ClientID, AuthMode: credstore.AuthModeAccount,
 		AccountID: idt.Subject, Email: claims.Email, WorkspaceID: claims.Workspace,
-		Tokens: &credstore.Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, IDToken: raw, ExpiresAt: tok.Expiry},
+		SessionExpiresAt: session.Ends(tok, time.Now()),
+		Tokens:           &credstore.Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, IDToken: raw, ExpiresAt: tok.Expiry},
 	}, nil
 }
 

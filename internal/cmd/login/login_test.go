@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wardauth/ward/internal/cmd/cmdtest"
 	"github.com/wardauth/ward/secret"
@@ -44,12 +45,14 @@ func TestBrowserLoginToLogout(t *testing.T) {
 
 	r = e.Must(t, "", "login", "status", "--json")
 	var st struct {
-		LoggedIn bool   `json:"logged_in"`
-		Email    string `json:"email"`
-		Mode     string `json:"auth_mode"`
-		Store    string `json:"credential_store"`
+		LoggedIn bool       `json:"logged_in"`
+		Email    string     `json:"email"`
+		Mode     string     `json:"auth_mode"`
+		Store    string     `json:"credential_store"`
+		Session  *time.Time `json:"session_expires_at"`
 	}
-	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil || !st.LoggedIn || st.Email != "sam@example.com" || st.Mode != "account" || st.Store != "file" {
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil || !st.LoggedIn || st.Email != "sam@example.com" || st.Mode != "account" || st.Store != "file" ||
+		st.Session == nil || time.Until(*st.Session) < 29*24*time.Hour {
 		t.Errorf("status --json = %s (%v)", r.Stdout, err)
 	}
 	if r = e.Must(t, "", "login", "status"); r.Stdout != "" || !strings.Contains(r.Stderr, "Credential store: file") {
