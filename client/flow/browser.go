@@ -67,6 +67,10 @@ func (b *Browser) Login(ctx context.Context) (*oauth2.Token, error) {
 		Handler:           &callback{conf: &conf, state: state, verifier: verifier, host: "127.0.0.1:" + strconv.Itoa(port), ctx: ctx, result: result},
 		ReadHeaderTimeout: 10 * time.Second,
 	}
+	// One answer per listener: no keep-alive, so no browser or client keeps
+	// a connection that a later login's listener on the same port would
+	// find dead.
+	srv.SetKeepAlivesEnabled(false)
 	go srv.Serve(ln)
 	defer srv.Close()
 
