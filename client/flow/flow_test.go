@@ -45,6 +45,7 @@ func TestBrowserLogin(t *testing.T) {
 	var out bytes.Buffer
 	b := &flow.Browser{
 		Config: ep.Config("ward-cli", []string{"openid", "offline_access"}),
+		Port:   freePort(t),
 		Out:    &out,
 		Open: func(u string) error {
 			resp, err := user.HTTP.Get(u)
@@ -74,6 +75,7 @@ func TestBrowserCallbackRefusesForgeries(t *testing.T) {
 	urls := make(chan string, 1)
 	b := &flow.Browser{
 		Config:  ep.Config("ward-cli", []string{"openid"}),
+		Port:    freePort(t),
 		Out:     &out,
 		Open:    func(u string) error { urls <- u; return nil },
 		Timeout: 20 * time.Second,
@@ -106,7 +108,7 @@ func TestBrowserCallbackRefusesForgeries(t *testing.T) {
 
 func TestBrowserTimesOut(t *testing.T) {
 	_, _, ep := setup(t)
-	b := &flow.Browser{Config: ep.Config("ward-cli", []string{"openid"}), Out: new(bytes.Buffer), Timeout: 50 * time.Millisecond}
+	b := &flow.Browser{Config: ep.Config("ward-cli", []string{"openid"}), Port: freePort(t), Out: new(bytes.Buffer), Timeout: 50 * time.Millisecond}
 	if _, err := b.Login(context.Background()); !errors.Is(err, flow.ErrTimeout) || !strings.Contains(err.Error(), "--device-auth") {
 		t.Fatalf("want a timeout suggesting --device-auth, got %v", err)
 	}
@@ -194,4 +196,16 @@ func TestReadAPIKey(t *testing.T) {
 			t.Errorf("ReadAPIKey(%q) accepted it", bad)
 		}
 	}
+}
+
+// freePort is a loopback port nothing listens on: tests of other packages
+// run at the same time and would contend for the default port.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

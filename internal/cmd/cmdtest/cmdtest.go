@@ -6,6 +6,7 @@ package cmdtest
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,4 +146,18 @@ func (e *Env) Must(t *testing.T, stdin string, args ...string) Result {
 		t.Fatalf("ward %s exited %d:\n%s", strings.Join(args, " "), r.Exit, r.Stderr)
 	}
 	return r
+}
+
+// FreePort is a loopback port nothing listens on now, for `ward login
+// --port`: tests in other packages run at the same time, and would contend
+// for the default port.
+func FreePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
 }

@@ -27,7 +27,7 @@ func TestLoginInChromium(t *testing.T) {
 	urls := make(chan string, 1)
 	e.Open = func(u string) error { urls <- u; return nil }
 	done := make(chan cmdtest.Result, 1)
-	go func() { done <- e.Run(t, "", "login") }()
+	go func() { done <- e.Run(t, "", "login", "--port", cmdtest.FreePort(t)) }()
 	select {
 	case u := <-urls:
 		b.Navigate(u)

@@ -20,7 +20,7 @@ func TestKeyringLoginAndSwitchToFile(t *testing.T) {
 	e := cmdtest.New(t)
 	config := filepath.Join(e.Home, "config.toml")
 	os.WriteFile(config, []byte("cli_auth_credentials_store = \"keyring\"\n"), 0o600)
-	e.Must(t, "", "login")
+	e.Must(t, "", "login", "--port", cmdtest.FreePort(t))
 	if _, err := os.Stat(filepath.Join(e.Home, "auth.json")); !os.IsNotExist(err) {
 		t.Fatalf("a keyring login wrote auth.json: %v", err)
 	}

@@ -34,7 +34,7 @@ func me(t *testing.T, issuer, token string) int {
 // logout (revoked at the server), and status saying so.
 func TestBrowserLoginToLogout(t *testing.T) {
 	e := cmdtest.New(t)
-	r := e.Must(t, "", "login")
+	r := e.Must(t, "", "login", "--port", cmdtest.FreePort(t))
 	if r.Stdout != "" || !strings.Contains(r.Stderr, "Logged in to "+e.Srv.URL+" as sam@example.com") {
 		t.Errorf("login printed stdout %q, stderr %q", r.Stdout, r.Stderr)
 	}
