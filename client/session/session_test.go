@@ -51,16 +51,10 @@ func loggedIn(t *testing.T, expiresIn time.Duration) (*testserver.Server, string
 	return srv, home, c
 }
 
-func me(t *testing.T, issuer, access string) int {
+func me(t *testing.T, issuer, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", issuer+"/v1/me", nil)
-	req.Header.Set("Authorization", "Bearer "+access)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	status, _ := testserver.Me(t, issuer, token)
+	return status
 }
 
 // Twenty ward processes start at once with a token about to expire:

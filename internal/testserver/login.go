@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -92,4 +93,20 @@ func Login(t testing.TB, user *softauthn.Client, conf *oauth2.Config) *oauth2.To
 		t.Fatalf("code exchange: %v", err)
 	}
 	return tok
+}
+
+// Me calls GET /v1/me with an access token and returns the status and the
+// decoded body.
+func Me(t testing.TB, issuer, access string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", issuer+"/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+access)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
 }

@@ -91,19 +91,8 @@ func refreshForm(token string) url.Values {
 	return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {token}, "client_id": {"ward-cli"}}
 }
 
-// me calls GET /v1/me with an access token and returns the status and body.
 func me(t *testing.T, issuer, access string) (int, map[string]any) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", issuer+"/v1/me", nil)
-	req.Header.Set("Authorization", "Bearer "+access)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	return testserver.Me(t, issuer, access)
 }
 
 func mustMe(t *testing.T, issuer, access string) map[string]any {

@@ -14,20 +14,15 @@ import (
 	"time"
 
 	"github.com/wardauth/ward/internal/cmd/cmdtest"
+	"github.com/wardauth/ward/internal/testserver"
 	"github.com/wardauth/ward/secret"
 	"github.com/wardauth/ward/server"
 )
 
 func me(t *testing.T, issuer, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", issuer+"/v1/me", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	status, _ := testserver.Me(t, issuer, token)
+	return status
 }
 
 // A person's day with the CLI: browser login, status, token, api, run,
