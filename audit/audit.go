@@ -29,7 +29,20 @@ type Location struct {
 type Item struct {
 	Location
 	Data []byte
+	// Skip, when set, says why the item was not read (SkipBinary,
+	// SkipTooLarge, SkipSymlink, ...) and Data is empty. Sources yield
+	// skipped items rather than drop them silently so that a scan's Stats
+	// show what it did not look at.
+	Skip string
 }
+
+// Reasons an item was not scanned, for Item.Skip and Stats.Skipped.
+const (
+	SkipBinary   = "binary"    // a NUL byte in the first 8 KiB
+	SkipTooLarge = "too-large" // over the source's size limit
+	SkipSymlink  = "symlink"   // links are never followed, so a scan stays in its tree
+	SkipArchive  = "archive"   // an archive too deep, too large or unreadable
+)
 
 // Finding is one credential found.
 type Finding struct {

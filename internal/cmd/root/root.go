@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardauth/ward/internal/cmd/admin"
 	"github.com/wardauth/ward/internal/cmd/api"
+	"github.com/wardauth/ward/internal/cmd/audit"
 	"github.com/wardauth/ward/internal/cmd/factory"
 	"github.com/wardauth/ward/internal/cmd/login"
 	"github.com/wardauth/ward/internal/cmd/logout"
@@ -32,7 +33,7 @@ func NewCmd(f *factory.Factory) *cobra.Command {
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.AddCommand(
-		login.NewCmd(f), logout.NewCmd(f), token.NewCmd(f), api.NewCmd(f), run.NewCmd(f),
+		login.NewCmd(f), logout.NewCmd(f), token.NewCmd(f), api.NewCmd(f), run.NewCmd(f), audit.NewCmd(f),
 		serve.NewCmd(f.IO), admin.NewCmd(f.IO), version.NewCmd(f.IO),
 	)
 	return cmd
