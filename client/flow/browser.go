@@ -72,7 +72,14 @@ func (b *Browser) Login(ctx context.Context) (*oauth2.Token, error) {
 	// find dead.
 	srv.SetKeepAlivesEnabled(false)
 	go srv.Serve(ln)
-	defer srv.Close()
+	// Shut down gracefully: the handler hands over the result before it
+	// returns, and a Close then could cut off the page the browser is
+	// still receiving.
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
 
 	fmt.Fprintf(b.Out, "Opening your browser to sign in. If it does not open, visit:\n\n  %s\n\n", authURL)
 	if b.Open != nil {
