@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 	"github.com/wardauth/ward/audit/baseline"
 	"github.com/wardauth/ward/audit/detect"
 	"github.com/wardauth/ward/audit/gitsrc"
+	"github.com/wardauth/ward/audit/host"
 	"github.com/wardauth/ward/audit/image"
 	"github.com/wardauth/ward/audit/report"
 	"github.com/wardauth/ward/audit/tree"
@@ -35,6 +37,7 @@ type Options struct {
 	Git           bool
 	Staged        bool
 	Images        []string
+	Host          bool
 	Format        string
 	NoIgnore      bool
 	MaxSize       int64
@@ -73,6 +76,7 @@ findings show a redacted form and a fingerprint.`,
 	fl.BoolVar(&o.Git, "git", false, "scan every blob reachable from all refs of the git repositories at PATH, not the work tree")
 	fl.BoolVar(&o.Staged, "staged", false, "scan the staged changes of the repository at PATH (for a pre-commit hook)")
 	fl.StringArrayVar(&o.Images, "image", nil, "container image to scan: a docker-save tarball, an OCI layout directory or a registry reference (repeatable)")
+	fl.BoolVar(&o.Host, "host", false, "audit this machine: credential files readable by others or in plain text where a keyring exists, sync and dotfile folders, shell history")
 	fl.StringVar(&o.Format, "format", "text", "output format: text, json or sarif")
 	fl.BoolVar(&o.NoIgnore, "no-ignore", false, "also scan files .gitignore excludes")
 	fl.Int64Var(&o.MaxSize, "max-size", 10<<20, "skip files larger than this many bytes")
@@ -144,10 +148,19 @@ func (o *Options) write(findings []wardaudit.Finding, sum report.Summary) error 
 // scan runs every source through the detectors.
 func (o *Options) scan(ctx context.Context) ([]wardaudit.Finding, report.Summary, error) {
 	paths := o.Paths
-	if len(paths) == 0 && len(o.Images) == 0 {
+	if len(paths) == 0 && len(o.Images) == 0 && !o.Host {
 		paths = []string{"."}
 	}
 	var sources []wardaudit.Source
+	var findings []wardaudit.Finding
+	if o.Host {
+		m, err := o.machine()
+		if err != nil {
+			return nil, report.Summary{}, err
+		}
+		findings = append(findings, m.Posture()...)
+		sources = append(sources, m.Sources()...)
+	}
 	var repos []*gitsrc.Repo
 	for _, p := range paths {
 		switch {
@@ -163,9 +176,11 @@ func (o *Options) scan(ctx context.Context) ([]wardaudit.Finding, report.Summary
 		sources = append(sources, &image.Image{Ref: ref, MaxSize: o.MaxSize})
 	}
 	sc := &wardaudit.Scanner{Detectors: detect.All()}
-	var findings []wardaudit.Finding
 	sum := report.Summary{Skipped: map[string]int{}}
 	files := map[string]bool{}
+	for _, f := range findings {
+		files[report.Where(f.Location)] = true
+	}
 	for _, src := range sources {
 		st, err := sc.Scan(ctx, src, func(f wardaudit.Finding) {
 			findings = append(findings, f)
@@ -185,6 +200,19 @@ func (o *Options) scan(ctx context.Context) ([]wardaudit.Finding, report.Summary
 	}
 	sum.Files = len(files)
 	return findings, sum, nil
+}
+
+// machine describes this machine for --host.
+func (o *Options) machine() (host.Machine, error) {
+	home, err := os.UserHomeDir()
+	if h := o.Getenv("HOME"); h != "" {
+		home, err = h, nil
+	}
+	if err != nil {
+		return host.Machine{}, fmt.Errorf("finding your home directory for --host: %w", err)
+	}
+	keyring := runtime.GOOS == "darwin" || runtime.GOOS == "windows" || o.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
+	return host.Machine{Home: home, WardHome: o.Getenv("WARD_HOME"), KeyringAvailable: keyring}, nil
 }
 
 // findingsExit is exit status 1 with nothing more to say: the report

@@ -92,3 +92,15 @@ func TestAuditRevoke(t *testing.T) {
 		t.Errorf("the leaked login still works after --revoke (/v1/me answered %d)", status)
 	}
 }
+
+func TestAuditHost(t *testing.T) {
+	e := cmdtest.New(t)
+	home := t.TempDir()
+	e.Env["HOME"] = home
+	os.WriteFile(filepath.Join(home, ".bash_history"), []byte("curl -H 'x' \nexport WARD_API_KEY="+secret.New(secret.APIKey)+"\n"), 0o600)
+	os.Chmod(filepath.Join(e.Home, "auth.json"), 0o600)
+	r := e.Run(t, "", "audit", "--host", "--format", "json")
+	if r.Exit != 1 || !strings.Contains(r.Stdout, ".bash_history") {
+		t.Fatalf("--host: exit %d\n%s\n%s", r.Exit, r.Stdout, r.Stderr)
+	}
+}
