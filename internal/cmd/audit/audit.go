@@ -181,8 +181,10 @@ func (o *Options) scan(ctx context.Context) ([]wardaudit.Finding, report.Summary
 	for _, f := range findings {
 		files[report.Where(f.Location)] = true
 	}
+	prog := startProgress(o.IO.ErrOut)
+	defer prog.end()
 	for _, src := range sources {
-		st, err := sc.Scan(ctx, src, func(f wardaudit.Finding) {
+		st, err := sc.Scan(ctx, prog.wrap(src), func(f wardaudit.Finding) {
 			findings = append(findings, f)
 			files[report.Where(f.Location)] = true
 		})
