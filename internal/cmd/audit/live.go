@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	wardaudit "github.com/wardauth/ward/audit"
@@ -36,7 +35,7 @@ func (o *Options) live(ctx context.Context, findings []wardaudit.Finding) {
 			f.Live = accepted(ctx, client, issuer, f.Secret)
 		}
 		if o.Revoke {
-			if err := revoke(ctx, client, issuer, clientID, f.Secret); err != nil {
+			if err := flow.Revoke(ctx, client, issuer, clientID, f.Secret); err != nil {
 				fmt.Fprintf(o.IO.ErrOut, "warning: could not revoke the %s in %s: %v\n", f.Rule, f.Path, err)
 				continue
 			}
@@ -94,26 +93,4 @@ func accepted(ctx context.Context, client *http.Client, issuer, token string) st
 		return "revoked"
 	}
 	return "unknown"
-}
-
-func revoke(ctx context.Context, client *http.Client, issuer, clientID, token string) error {
-	ep, err := flow.Discover(ctx, client, issuer)
-	if err != nil {
-		return err
-	}
-	form := url.Values{"token": {token}, "client_id": {clientID}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.Revocation, strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", ep.Revocation, resp.Status)
-	}
-	return nil
 }

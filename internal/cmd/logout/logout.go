@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -81,32 +78,11 @@ func run(ctx context.Context, o *Options) error {
 	return nil
 }
 
-// revoke revokes the refresh token, and with it the whole login (RFC 7009).
+// revoke revokes the refresh token, and with it the whole login.
 func (o *Options) revoke(ctx context.Context, c *credstore.Credentials) error {
 	client, err := o.HTTPClient()
 	if err != nil {
 		return err
 	}
-	ep, err := flow.Discover(ctx, client, c.Issuer)
-	if err != nil {
-		return err
-	}
-	if ep.Revocation == "" {
-		return errors.New("the server offers no revocation endpoint")
-	}
-	form := url.Values{"token": {c.Tokens.RefreshToken}, "token_type_hint": {"refresh_token"}, "client_id": {c.ClientID}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.Revocation, strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("the server answered %s", resp.Status)
-	}
-	return nil
+	return flow.Revoke(ctx, client, c.Issuer, c.ClientID, c.Tokens.RefreshToken)
 }
