@@ -12,9 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardauth/ward/client/credstore"
 	"github.com/wardauth/ward/internal/cmd/factory"
-	"github.com/wardauth/ward/internal/cmd/token"
 )
 
 // Options are `ward api`'s settings.
@@ -69,20 +67,25 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	issuer, bearer, err := o.credentials(ctx)
+	a, err := o.Auth(ctx)
 	if err != nil {
 		return err
 	}
-	resp, err := send(ctx, client, method, issuer+o.Path, body, bearer)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && o.Getenv("WARD_API_KEY") == "" {
+	if a.Issuer == "" {
+		return fmt.Errorf("no Ward server to send %s to: set WARD_ISSUER or issuer in config.toml", o.Path)
+	}
+	url := a.Issuer + o.Path
+	resp, err := send(ctx, client, method, url, body, a.Token)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && a.Source != nil {
 		resp.Body.Close()
-		if bearer, err = o.refused(ctx, bearer); err != nil {
+		var token string
+		if token, err = refused(ctx, a); err != nil {
 			return err
 		}
-		resp, err = send(ctx, client, method, issuer+o.Path, body, bearer)
+		resp, err = send(ctx, client, method, url, body, token)
 	}
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, issuer+o.Path, err)
+		return fmt.Errorf("%s %s: %w", method, url, err)
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(o.IO.Out, resp.Body); err != nil {
@@ -94,50 +97,9 @@ func run(ctx context.Context, o *Options) error {
 	return nil
 }
 
-// credentials returns the issuer to call and the bearer credential.
-func (o *Options) credentials(ctx context.Context) (issuer, bearer string, err error) {
-	bearer, err = token.Bearer(ctx, o.Factory)
-	if err != nil {
-		return "", "", err
-	}
-	if o.Getenv("WARD_API_KEY") != "" {
-		eff, err := o.Settings()
-		if err != nil {
-			return "", "", err
-		}
-		issuer, err = o.ResolveIssuer("", eff)
-		return issuer, bearer, err
-	}
-	c, err := o.stored()
-	if err != nil {
-		return "", "", err
-	}
-	return c.Issuer, bearer, nil
-}
-
-func (o *Options) stored() (*credstore.Credentials, error) {
-	eff, err := o.Settings()
-	if err != nil {
-		return nil, err
-	}
-	st, err := o.Store(eff, false)
-	if err != nil {
-		return nil, err
-	}
-	return st.Load()
-}
-
 // refused refreshes after a 401, once.
-func (o *Options) refused(ctx context.Context, bearer string) (string, error) {
-	eff, err := o.Settings()
-	if err != nil {
-		return "", err
-	}
-	src, err := o.Session(ctx, eff)
-	if err != nil {
-		return "", err
-	}
-	c, err := src.Refused(ctx, bearer)
+func refused(ctx context.Context, a *factory.Auth) (string, error) {
+	c, err := a.Source.Refused(ctx, a.Token)
 	if err != nil {
 		return "", err
 	}

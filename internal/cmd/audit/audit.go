@@ -21,6 +21,7 @@ import (
 	"github.com/wardauth/ward/audit/report"
 	"github.com/wardauth/ward/audit/tree"
 	"github.com/wardauth/ward/internal/buildinfo"
+	"github.com/wardauth/ward/internal/cmd/exit"
 	"github.com/wardauth/ward/internal/cmd/factory"
 )
 
@@ -124,7 +125,7 @@ func run(ctx context.Context, o *Options) error {
 		return err
 	}
 	if len(findings) > 0 {
-		return findingsExit{}
+		return exit.Silent(exitFindings) // the report said it
 	}
 	return nil
 }
@@ -217,24 +218,12 @@ func (o *Options) machine() (host.Machine, error) {
 	return host.Machine{Home: home, WardHome: o.Getenv("WARD_HOME"), KeyringAvailable: keyring}, nil
 }
 
-// findingsExit is exit status 1 with nothing more to say: the report
-// already said it.
-type findingsExit struct{}
-
-func (findingsExit) Error() string { return "" }
-func (findingsExit) ExitCode() int { return exitFindings }
-
 // exitCoded gives every failure of the scan exit status 2, so a script can
 // tell "found something" from "could not tell".
 func exitCoded(err error) error {
-	var fe findingsExit
-	if err == nil || errors.As(err, &fe) {
+	var e *exit.Error
+	if err == nil || errors.As(err, &e) {
 		return err
 	}
-	return scanError{err}
+	return &exit.Error{Code: exitError, Err: err}
 }
-
-type scanError struct{ error }
-
-func (e scanError) ExitCode() int { return exitError }
-func (e scanError) Unwrap() error { return e.error }

@@ -100,30 +100,28 @@ func (f *Factory) Store(eff policy.Effective, insecureStorage bool) (credstore.S
 	if err != nil {
 		return nil, err
 	}
-	st, err := credstore.Open(eff.Config.CredentialsStore, home, f.IO.ErrOut, insecureStorage)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.adopt(st, home); err != nil {
-		return nil, err
-	}
-	return st, nil
+	return credstore.Open(eff.Config.CredentialsStore, home, f.IO.ErrOut, insecureStorage)
 }
 
-// adopt moves credentials left in the store the setting no longer names
-// (cli_auth_credentials_store was changed) into the one it does, so no copy
-// stays behind. The auto store already reads both places.
-func (f *Factory) adopt(st credstore.Store, home string) error {
-	var other credstore.Store
+// Other is the store the setting does not name but may still hold
+// credentials from before cli_auth_credentials_store was changed: the
+// keyring beside the file store and the other way round. The auto store
+// reads both itself, so it has none.
+func Other(st credstore.Store, home string) credstore.Store {
 	switch st.(type) {
 	case credstore.File:
-		other = credstore.Keyring{User: credstore.KeyringUser(home)}
+		return credstore.Keyring{User: credstore.KeyringUser(home)}
 	case credstore.Keyring:
-		other = credstore.File{Dir: home}
-	default:
-		return nil
+		return credstore.File{Dir: home}
 	}
-	if _, err := st.Load(); !errors.Is(err, credstore.ErrNotFound) {
+	return nil
+}
+
+// adopt moves credentials left in the other store into st, so a changed
+// setting leaves no copy behind.
+func (f *Factory) adopt(st credstore.Store, home string) error {
+	other := Other(st, home)
+	if other == nil {
 		return nil
 	}
 	if _, err := other.Load(); err != nil {
@@ -162,18 +160,27 @@ func (l *lazyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return l.client.Transport.RoundTrip(r)
 }
 
-// Session is the token source over the configured store. Stored
-// credentials the requirements no longer allow (a forbidden login method or
-// workspace) are removed first, with a message saying why.
+// Session is the token source over the configured store. It reads the
+// store once first: credentials left in the other store are moved in, and
+// stored credentials the requirements no longer allow (a forbidden login
+// method or workspace) are removed, with a message saying why.
 func (f *Factory) Session(ctx context.Context, eff policy.Effective) (*session.Source, error) {
+	home, err := f.Home()
+	if err != nil {
+		return nil, err
+	}
 	st, err := f.Store(eff, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := f.enforce(st, eff); err != nil {
-		return nil, err
+	switch c, err := st.Load(); {
+	case errors.Is(err, credstore.ErrNotFound):
+		err = f.adopt(st, home)
+	case err == nil:
+		err = f.enforce(st, c, eff)
+	default:
+		err = nil // unreadable: the session reports it
 	}
-	home, err := f.Home()
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +192,7 @@ func (f *Factory) Session(ctx context.Context, eff policy.Effective) (*session.S
 }
 
 // enforce removes stored credentials that the requirements forbid.
-func (f *Factory) enforce(st credstore.Store, eff policy.Effective) error {
-	c, err := st.Load()
-	if err != nil {
-		return nil // nothing stored, or unreadable: the session reports it
-	}
+func (f *Factory) enforce(st credstore.Store, c *credstore.Credentials, eff policy.Effective) error {
 	method := policy.MethodAccount
 	if c.AuthMode == credstore.AuthModeAPIKey {
 		method = policy.MethodAPI
@@ -206,4 +209,42 @@ func (f *Factory) enforce(st credstore.Store, eff policy.Effective) error {
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Removed the stored credentials: %v\n", why)
 	return nil
+}
+
+// Auth is what a command sends to the issuer.
+type Auth struct {
+	Issuer string // where the credential is from; empty if unknown
+	Token  string // the bearer: an access token or an API key
+	// Source refreshes a refused access token; nil for WARD_API_KEY,
+	// which nothing can refresh.
+	Source *session.Source
+}
+
+// Auth returns the credential to send: WARD_API_KEY, else the stored
+// login's access token (refreshed if need be) or API key.
+func (f *Factory) Auth(ctx context.Context) (*Auth, error) {
+	eff, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	if key := f.Getenv("WARD_API_KEY"); key != "" {
+		a := &Auth{Token: key}
+		if f.Getenv("WARD_ISSUER") != "" || eff.Config.Issuer != "" { // `ward token` needs none
+			a.Issuer, err = f.ResolveIssuer("", eff)
+		}
+		return a, err
+	}
+	src, err := f.Session(ctx, eff)
+	if err != nil {
+		return nil, err
+	}
+	c, err := src.Credentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := &Auth{Issuer: c.Issuer, Token: c.APIKey, Source: src}
+	if c.Tokens != nil {
+		a.Token = c.Tokens.AccessToken
+	}
+	return a, nil
 }

@@ -99,6 +99,10 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	home, err := o.Home()
+	if err != nil {
+		return err
+	}
 	var creds *credstore.Credentials
 	if o.WithAPIKey {
 		key, err := flow.ReadAPIKey(o.IO.In, o.IsTerminal())
@@ -111,6 +115,13 @@ func run(ctx context.Context, o *Options) error {
 	}
 	if err := st.Save(creds); err != nil {
 		return err
+	}
+	// A login from before cli_auth_credentials_store changed must not
+	// linger in the store the setting no longer names.
+	if other := factory.Other(st, home); other != nil {
+		if err := other.Delete(); err != nil && !errors.Is(err, credstore.ErrNotFound) && !errors.Is(err, credstore.ErrKeyringUnavailable) {
+			return err
+		}
 	}
 	who := creds.Email
 	if who == "" {

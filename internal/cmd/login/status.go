@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardauth/ward/client/credstore"
 	"github.com/wardauth/ward/client/session"
+	"github.com/wardauth/ward/internal/cmd/exit"
 	"github.com/wardauth/ward/internal/cmd/factory"
 )
 
@@ -66,7 +67,7 @@ func status(ctx context.Context, o *StatusOptions) error {
 		o.print(s)
 	}
 	if !s.LoggedIn {
-		return silentExit{session.ExitCode}
+		return exit.Silent(session.ExitCode)
 	}
 	return nil
 }
@@ -138,10 +139,3 @@ func (o *StatusOptions) print(s *Status) {
 		fmt.Fprintf(w, "  Session:          ends %s\n", s.SessionExpiresAt.UTC().Format(time.RFC3339))
 	}
 }
-
-// silentExit ends the command with an exit code and no further message:
-// the command already said everything.
-type silentExit struct{ code int }
-
-func (e silentExit) Error() string { return "" }
-func (e silentExit) ExitCode() int { return e.code }

@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardauth/ward/internal/cmd/exit"
 	"github.com/wardauth/ward/internal/cmd/factory"
-	"github.com/wardauth/ward/internal/cmd/token"
 )
 
 // Options are `ward run`'s settings.
@@ -44,43 +44,28 @@ ward processes). Exits with the command's own exit status.`,
 }
 
 func run(ctx context.Context, o *Options) error {
-	bearer, err := token.Bearer(ctx, o.Factory)
+	a, err := o.Auth(ctx)
 	if err != nil {
 		return err
 	}
-	issuer := o.Getenv("WARD_ISSUER")
-	if eff, err := o.Settings(); err == nil {
-		if st, err := o.Store(eff, false); err == nil {
-			if c, err := st.Load(); err == nil {
-				issuer = c.Issuer
-			}
-		}
-	}
 	cmd := exec.CommandContext(ctx, o.Args[0], o.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.IO.In, o.IO.Out, o.IO.ErrOut
-	cmd.Env = append(os.Environ(), "WARD_ACCESS_TOKEN="+bearer, "WARD_ISSUER="+issuer)
+	cmd.Env = append(os.Environ(), "WARD_ACCESS_TOKEN="+a.Token, "WARD_ISSUER="+a.Issuer)
 	// Ctrl-C reaches the child through the terminal; ward waits for it to
 	// exit rather than dying first and orphaning it.
 	signal.Ignore(syscall.SIGINT)
 	defer signal.Reset(syscall.SIGINT)
 	err = cmd.Run()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return childExit{exit.ExitCode()}
+	var child *exec.ExitError
+	if errors.As(err, &child) {
+		code := child.ExitCode()
+		if code < 0 { // killed by a signal
+			code = 1
+		}
+		return exit.Silent(code)
 	}
 	if err != nil {
 		return fmt.Errorf("running %s: %w", o.Args[0], err)
 	}
 	return nil
-}
-
-// childExit passes the command's exit status through without a message.
-type childExit struct{ code int }
-
-func (e childExit) Error() string { return "" }
-func (e childExit) ExitCode() int {
-	if e.code < 0 {
-		return 1
-	}
-	return e.code
 }

@@ -28,34 +28,10 @@ the key. For scripts: curl -H "Authorization: Bearer $(ward token)" ...`,
 }
 
 func run(ctx context.Context, o *Options) error {
-	tok, err := Bearer(ctx, o.Factory)
+	a, err := o.Auth(ctx)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(o.IO.Out, tok)
+	_, err = fmt.Fprintln(o.IO.Out, a.Token)
 	return err
-}
-
-// Bearer is the credential to send: WARD_API_KEY, else the stored login's
-// access token (refreshed if need be) or API key.
-func Bearer(ctx context.Context, f *factory.Factory) (string, error) {
-	if key := f.Getenv("WARD_API_KEY"); key != "" {
-		return key, nil
-	}
-	eff, err := f.Settings()
-	if err != nil {
-		return "", err
-	}
-	src, err := f.Session(ctx, eff)
-	if err != nil {
-		return "", err
-	}
-	c, err := src.Credentials(ctx)
-	if err != nil {
-		return "", err
-	}
-	if c.Tokens != nil {
-		return c.Tokens.AccessToken, nil
-	}
-	return c.APIKey, nil
 }
