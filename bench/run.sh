@@ -57,18 +57,8 @@ go build -o "$BIN/ward" ./cmd/ward
 go build -o "$BIN/load" ./bench/load
 go build -o "$BIN/wardbench" ./bench/wardbench
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
-free_port() {
-	local p i
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	die "no free TCP port on 127.0.0.1"
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 # State of the engine being measured, cleaned up on any exit.
 WARD_PID=

@@ -35,7 +35,7 @@ time_runs() {
 # A far-future access token: no refresh, no network.
 home_with_token() {
 	local home=$1
-	mkdir -p -m 700 "$home"
+	mkdir -m 700 "$home"
 	cat >"$home/auth.json" <<JSON
 {"version":1,"issuer":"http://localhost:1","client_id":"ward-cli","auth_mode":"account",
  "tokens":{"access_token":"eyJhbGciOiJFUzI1NiJ9.e30.sig","refresh_token":"","expires_at":"2099-01-01T00:00:00Z"}}
@@ -60,14 +60,20 @@ dbus-run-session -- bash -c '
 
 # The refresh path, against a real server: each run starts from an expired
 # access token with a fresh refresh token.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+die() {
+	echo "bench/token.sh: $*" >&2
+	exit 1
+}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+PORT=$(free_port)
 "$WARD" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/server" 2>"$WORK/server.log" &
 SERVER=$!
 ISSUER=http://localhost:$PORT
 for _ in $(seq 50); do curl -sf "$ISSUER/healthz" >/dev/null && break; sleep 0.1; done
 REFRESH_N=$((N < 100 ? N : 100))
 "$OUT/bin/wardbench" setup -issuer "$ISSUER" -n "$REFRESH_N" -out "$WORK/tokens.txt" >/dev/null
-mkdir -p -m 700 "$WORK/refresh"
+mkdir -m 700 "$WORK/refresh"
 printf 'cli_auth_credentials_store = "file"\n' >"$WORK/refresh/config.toml"
 while read -r access refresh; do
 	cat >"$WORK/refresh/auth.json" <<JSON

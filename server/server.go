@@ -56,9 +56,7 @@ type Server struct {
 // New opens the store (creating the schema and signing keys on first
 // start) and builds the handlers.
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	if err := cfg.fill(); err != nil {
-		return nil, err
-	}
+	cfg.fill()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the data directory: %w", err)
 	}
@@ -76,9 +74,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 
 // NewWithStore builds a server over an open store, which it then owns.
 func NewWithStore(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
-	if err := cfg.fill(); err != nil {
-		return nil, err
-	}
+	cfg.fill()
 	secret, err := loadSecret(cfg.SecretFile)
 	if err != nil {
 		return nil, err
@@ -174,7 +170,7 @@ func (s *Server) purge(ctx context.Context) {
 	}
 }
 
-func (c *Config) fill() error {
+func (c *Config) fill() {
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
 	}
@@ -197,7 +193,6 @@ func (c *Config) fill() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return nil
 }
 
 // DefaultIssuer is the issuer for a server listening on addr with no

@@ -122,5 +122,5 @@ func loopbackHostAllowed(redirectURI string) bool {
 		return true // not a loopback redirect: the usual exact-match rules apply
 	}
 	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback() && (ip.Equal(net.IPv4(127, 0, 0, 1)) || ip.Equal(net.IPv6loopback))
+	return ip != nil && (ip.Equal(net.IPv4(127, 0, 0, 1)) || ip.Equal(net.IPv6loopback))
 }

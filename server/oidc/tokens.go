@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -160,12 +161,11 @@ func (p *Provider) setUserinfo(ctx context.Context, info *oidc.UserInfo, account
 // familyOf returns the family encoded in an access token's jti
 // ("family.random").
 func familyOf(jti string) string {
-	for i := 0; i < len(jti); i++ {
-		if jti[i] == '.' {
-			return jti[:i]
-		}
+	family, _, ok := strings.Cut(jti, ".")
+	if !ok {
+		return ""
 	}
-	return ""
+	return family
 }
 
 func describeExpiry(lifetime time.Duration) string {
